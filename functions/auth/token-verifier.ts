@@ -1,0 +1,93 @@
+import { Agent } from 'node:http';
+import { JwtVerifier } from 'aws-jwt-verify';
+import { FetchError } from 'aws-jwt-verify/error';
+import { SimpleFetcher } from 'aws-jwt-verify/https';
+import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
+import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
+import { Errors } from '../domain/errors.ts';
+
+export interface TokenVerifierConfig {
+  readonly issuer: string;
+  readonly audience: readonly string[];
+  readonly jwksUri: string;
+}
+
+/** Clock skew tolerated on `exp` and `nbf`. */
+export const CLOCK_SKEW_SECONDS = 10;
+/** Longer tokens are refused before any parsing or crypto (ZITADEL's JWTs are a few KB). */
+export const MAX_TOKEN_LENGTH = 16 * 1024;
+/** Weaker RSA keys are refused even when the key set publishes them. */
+const MIN_RSA_MODULUS_BITS = 2048;
+/**
+ * Bounds on one key-set request. aws-jwt-verify retries a failed fetch once, so a cold start
+ * facing an unreachable issuer waits at most about 2 × 2 s before answering 503.
+ */
+const JWKS_SOCKET_IDLE_MS = 1_000;
+const JWKS_RESPONSE_MS = 2_000;
+
+/** Our checks on top of aws-jwt-verify's. */
+class TokenPolicyError extends Error {
+  override name = 'TokenPolicyError';
+}
+
+const BEARER = /^Bearer +([^\s]+) *$/i;
+
+export type VerifyBearer = (authorization: string | undefined) => Promise<JwtPayload>;
+
+/**
+ * Builds the bearer-token check. The verifier and its key cache live as long as the Lambda
+ * container, so a warm function verifies from memory; an unknown `kid` triggers one refetch
+ * (key rotation), after which aws-jwt-verify's penalty box stops a flood of unknown kids from
+ * reaching the issuer.
+ */
+export function createBearerVerifier(config: TokenVerifierConfig): VerifyBearer {
+  const loopbackHttp = new URL(config.jwksUri).protocol === 'http:';
+  const fetcher = new SimpleFetcher({
+    defaultRequestOptions: {
+      timeout: JWKS_SOCKET_IDLE_MS,
+      responseTimeout: JWKS_RESPONSE_MS,
+      // aws-jwt-verify fetches with node's https.request; a plain-http agent makes that same
+      // request speak http. Config only allows this for loopback issuers (local runs, tests).
+      ...(loopbackHttp ? { agent: new Agent() } : {}),
+    },
+  });
+
+  const verifier = JwtVerifier.create(
+    {
+      issuer: config.issuer,
+      audience: [...config.audience],
+      jwksUri: config.jwksUri,
+      graceSeconds: CLOCK_SKEW_SECONDS,
+      customJwtCheck: ({ payload, jwk }) => {
+        if (payload.exp === undefined) {
+          throw new TokenPolicyError('JWT has no exp claim');
+        }
+        if (jwk.kty === 'RSA' && rsaModulusBits(jwk.n) < MIN_RSA_MODULUS_BITS) {
+          throw new TokenPolicyError('JWT signed with an RSA key shorter than 2048 bits');
+        }
+      },
+    },
+    { jwksCache: new SimpleJwksCache({ fetcher }) },
+  );
+
+  return async (authorization) => {
+    const token = authorization === undefined ? undefined : BEARER.exec(authorization)?.[1];
+    if (token === undefined || token.length > MAX_TOKEN_LENGTH) throw Errors.tokenInvalid();
+    try {
+      return await verifier.verify(token);
+    } catch (err) {
+      // Only "could not fetch the key set" is the issuer's fault (503); every other failure,
+      // a malformed key set included, means this token is not acceptable (401).
+      throw err instanceof FetchError ? Errors.keySetUnavailable(err) : Errors.tokenInvalid(err);
+    }
+  };
+}
+
+function rsaModulusBits(n: unknown): number {
+  if (typeof n !== 'string') return 0;
+  const bytes = Buffer.from(n, 'base64url');
+  let leadingZeros = 0;
+  while (leadingZeros < bytes.length && bytes[leadingZeros] === 0) leadingZeros++;
+  const first = bytes[leadingZeros];
+  return first === undefined ? 0 : (bytes.length - leadingZeros - 1) * 8 + (32 - Math.clz32(first));
+}

@@ -1,0 +1,89 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import middy from '@middy/core';
+import httpErrorHandler from '@middy/http-error-handler';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import { authenticate } from '../auth/authenticate.ts';
+import { resolveOrganization } from '../auth/resolve-organization.ts';
+import { createBearerVerifier } from '../auth/token-verifier.ts';
+import { deactivateAction } from '../domain/deactivate-action.ts';
+import { Errors } from '../domain/errors.ts';
+import { JSON_HEADERS, type HttpEvent, type HttpMiddleware, type HttpResult, type RequestContext } from '../http/request-context.ts';
+import { zitadelResponse } from '../http/zitadel-response.ts';
+import { DynamoActionStore } from '../storage/actions-table.ts';
+import type { Config } from './config.ts';
+
+/**
+ * Bounds on one DynamoDB request. With 3 attempts and the SDK's jittered backoff a call gives up
+ * after roughly 3 × 1 s plus < 1 s of backoff: inside the Lambda timeout (10 s), so the caller
+ * gets a 503 from us rather than a gateway timeout.
+ */
+export const DYNAMODB_MAX_ATTEMPTS = 3;
+export const DYNAMODB_REQUEST_TIMEOUT_MS = 1_000;
+const DYNAMODB_CONNECTION_TIMEOUT_MS = 500;
+/** Time kept before the Lambda timeout to answer 503 ourselves. */
+const TIMEOUT_EARLY_MS = 300;
+
+export interface HandlerDeps {
+  readonly config: Config;
+  readonly dynamodb?: DynamoDBClient;
+  readonly logger?: Logger;
+  readonly now?: () => Date;
+}
+
+export function createDynamoDBClient(): DynamoDBClient {
+  // Region and endpoint come from the SDK's standard settings (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB).
+  return new DynamoDBClient({
+    maxAttempts: DYNAMODB_MAX_ATTEMPTS,
+    requestHandler: { connectionTimeout: DYNAMODB_CONNECTION_TIMEOUT_MS, requestTimeout: DYNAMODB_REQUEST_TIMEOUT_MS },
+  });
+}
+
+/** An empty request body is an empty request message, as in grpc-gateway. */
+const emptyBodyIsEmptyObject: HttpMiddleware = {
+  name: 'emptyBodyIsEmptyObject',
+  before: ({ event }) => {
+    if (event.body === undefined || event.body === '') {
+      event.body = '{}';
+      event.isBase64Encoded = false;
+    }
+  },
+};
+
+/**
+ * Builds the Lambda handler. Called once per container (cold start): the token verifier with its
+ * key cache, the DynamoDB client and the logger are shared by every request it serves.
+ */
+export function createHandler({ config, dynamodb = createDynamoDBClient(), logger = new Logger(), now = () => new Date() }: HandlerDeps) {
+  const store = new DynamoActionStore(dynamodb, config.tableName);
+  const verifyBearer = createBearerVerifier(config);
+
+  const deactivate = async (event: HttpEvent, context: RequestContext): Promise<HttpResult> => {
+    const body: unknown = event.body;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw Errors.bodyNotObject();
+    if (context.caller === undefined) throw Errors.internal(new Error('authenticate middleware did not run'));
+
+    const details = await deactivateAction(
+      { actionId: event.pathParameters?.id ?? '', orgId: context.orgId ?? '', caller: context.caller },
+      { store, rolePermissions: config.rolePermissions, now },
+    );
+    return { statusCode: 200, headers: { ...JSON_HEADERS }, body: JSON.stringify({ details }) };
+  };
+
+  return middy<HttpEvent, HttpResult, Error, RequestContext>(deactivate, {
+    timeoutEarlyInMillis: TIMEOUT_EARLY_MS,
+    timeoutEarlyResponse: () => {
+      throw Errors.timeout();
+    },
+  })
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(httpErrorHandler({ logger: false }))
+    .use(zitadelResponse(logger))
+    .use(httpHeaderNormalizer())
+    .use(authenticate(verifyBearer))
+    .use(resolveOrganization())
+    .use(emptyBodyIsEmptyObject)
+    .use(httpJsonBodyParser({ disableContentTypeCheck: true }));
+}

@@ -1,0 +1,8 @@
+/**
+ * Lambda entry point (`handler`). Configuration is read and checked here, once per cold start;
+ * a misconfigured function fails at init with a message naming what is missing.
+ */
+import { loadConfig } from './config.ts';
+import { createHandler } from './handler.ts';
+
+export const handler = createHandler({ config: loadConfig(process.env) });

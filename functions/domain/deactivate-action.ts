@@ -1,0 +1,81 @@
+import type { Caller } from './caller.ts';
+import { Errors } from './errors.ts';
+import { ACTION_WRITE, hasPermission, type RolePermissions } from './permissions.ts';
+
+/** ZITADEL's `ObjectDetails`: what every successful change returns. */
+export interface ObjectDetails {
+  /** Decimal string: protobuf uint64 in JSON. */
+  readonly sequence: string;
+  readonly creationDate: string;
+  readonly changeDate: string;
+  readonly resourceOwner: string;
+}
+
+export type DeactivateOutcome =
+  | { readonly kind: 'deactivated'; readonly details: ObjectDetails }
+  | { readonly kind: 'not-found' }
+  | { readonly kind: 'not-active' };
+
+/** The storage port. One call must be one atomic conditional change (ACTIVE → INACTIVE). */
+export interface ActionStore {
+  deactivate(change: {
+    readonly orgId: string;
+    readonly actionId: string;
+    readonly changedBy: string;
+    readonly changeDate: Date;
+  }): Promise<DeactivateOutcome>;
+}
+
+export interface DeactivateActionRequest {
+  readonly actionId: string;
+  readonly orgId: string;
+  readonly caller: Caller;
+}
+
+export interface DeactivateActionDeps {
+  readonly store: ActionStore;
+  readonly rolePermissions: RolePermissions;
+  readonly now: () => Date;
+}
+
+/** ZITADEL validates the id with `min_len: 1, max_len: 200` (counted in characters, not bytes). */
+export const MAX_ID_LENGTH = 200;
+// Control characters (C0, DEL, C1) and `/` can never be part of an action id.
+const FORBIDDEN_ID_CHARACTER = /[\u0000-\u001f\u007f-\u009f/]/u;
+
+/** The id rules ZITADEL applies to action and organisation ids; null when the id is acceptable. */
+export function idProblem(id: string): 'too-long' | 'invalid-characters' | null {
+  if ([...id].length > MAX_ID_LENGTH) return 'too-long';
+  if (FORBIDDEN_ID_CHARACTER.test(id) || !id.isWellFormed()) return 'invalid-characters';
+  return null;
+}
+
+/**
+ * ZITADEL's `Commands.DeactivateAction`, preceded by the permission check its auth interceptor
+ * makes. The caller learns nothing about an organisation it may not write to.
+ */
+export async function deactivateAction(
+  { actionId, orgId, caller }: DeactivateActionRequest,
+  { store, rolePermissions, now }: DeactivateActionDeps,
+): Promise<ObjectDetails> {
+  if (orgId === '') throw Errors.idMissing();
+  if (!hasPermission(caller, orgId, ACTION_WRITE, rolePermissions)) throw Errors.permissionDenied();
+
+  if (actionId === '') throw Errors.idMissing();
+  switch (idProblem(actionId)) {
+    case 'too-long':
+      throw Errors.idTooLong();
+    case 'invalid-characters':
+      throw Errors.idInvalidCharacters();
+  }
+
+  const outcome = await store.deactivate({ orgId, actionId, changedBy: caller.userId, changeDate: now() });
+  switch (outcome.kind) {
+    case 'deactivated':
+      return outcome.details;
+    case 'not-found':
+      throw Errors.actionNotFound();
+    case 'not-active':
+      throw Errors.actionNotActive();
+  }
+}

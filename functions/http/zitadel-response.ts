@@ -1,0 +1,80 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { Errors, GrpcCode, ZitadelError } from '../domain/errors.ts';
+import type { HttpMiddleware, HttpEvent, RequestContext } from './request-context.ts';
+
+/** grpc-gateway's mapping of gRPC codes to HTTP statuses, for the codes this API uses. */
+const HTTP_STATUS: Record<GrpcCode, number> = {
+  [GrpcCode.InvalidArgument]: 400,
+  [GrpcCode.NotFound]: 404,
+  [GrpcCode.PermissionDenied]: 403,
+  [GrpcCode.FailedPrecondition]: 400,
+  [GrpcCode.Internal]: 500,
+  [GrpcCode.Unavailable]: 503,
+  [GrpcCode.Unauthenticated]: 401,
+};
+
+const JSON_BODY_PARSER = '@middy/http-json-body-parser';
+
+/** Any error raised on the way becomes one of ours; nothing else is ever shown to a caller. */
+export function toZitadelError(error: unknown): ZitadelError {
+  if (error instanceof ZitadelError) return error;
+  const cause = (error as { cause?: { package?: unknown } } | undefined)?.cause;
+  if (cause?.package === JSON_BODY_PARSER) return Errors.bodyMalformed(error);
+  return Errors.internal(error);
+}
+
+/** ZITADEL's error body: grpc-gateway's status JSON with one `zitadel.v1.ErrorDetail`. */
+export function errorBody(error: ZitadelError) {
+  return {
+    code: error.code,
+    message: error.message,
+    details: [{ '@type': 'type.googleapis.com/zitadel.v1.ErrorDetail', id: error.id, message: error.key }],
+  };
+}
+
+/**
+ * Turns every failure into ZITADEL's error shape (rendered by middy's http-error-handler,
+ * registered before this one) and writes one log line per request: who, where, what came of it.
+ * Logged causes carry their class name only for token failures and name plus message otherwise:
+ * never a stack, a body or a token.
+ */
+export const zitadelResponse = (logger: Logger): HttpMiddleware => ({
+  name: 'zitadelResponse',
+  after: (request) => {
+    logger.info('action deactivated', { ...requestFields(request.event, request.context), outcome: 'deactivated' });
+  },
+  onError: (request) => {
+    const error = toZitadelError(request.error);
+    const status = HTTP_STATUS[error.code];
+    const fields = {
+      ...requestFields(request.event, request.context),
+      outcome: status >= 500 ? 'failed' : 'rejected',
+      status,
+      errorId: error.id,
+      cause: describeCause(error),
+    };
+    if (status >= 500) logger.error('request failed', fields);
+    else logger.info('request rejected', fields);
+
+    // http-error-handler renders `message` as the body and sets Content-Type from its shape.
+    request.error = Object.assign(new Error(JSON.stringify(errorBody(error))), { statusCode: status, expose: true });
+  },
+});
+
+const MAX_LOGGED_ID = 200;
+
+function requestFields(event: HttpEvent, context: RequestContext) {
+  return {
+    actionId: event.pathParameters?.id?.slice(0, MAX_LOGGED_ID),
+    orgId: context.orgId?.slice(0, MAX_LOGGED_ID),
+    userId: context.caller?.userId,
+  };
+}
+
+function describeCause(error: ZitadelError): string | undefined {
+  const cause = error.cause;
+  if (!(cause instanceof Error)) return undefined;
+  // Token parsing errors may quote the decoded token: keep only their class name.
+  if (error.code === GrpcCode.Unauthenticated) return cause.name;
+  return `${cause.name}: ${cause.message}`;
+}

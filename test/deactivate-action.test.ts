@@ -1,0 +1,277 @@
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { call, zitadelError } from './support/api.ts';
+import { CREATED, putAction, tableSnapshot } from './support/dynamodb.ts';
+import { orgClaims } from './support/issuer.ts';
+import { NOW, startWorld, type World } from './support/setup.ts';
+
+const ORG_A = '69629023906488334';
+const ORG_B = '71111111111111111';
+const ACTION = '69629023906488999';
+
+const NOT_FOUND = zitadelError(5, 'COMMAND-NRmhu', 'Errors.Action.NotFound');
+const NOT_ACTIVE = zitadelError(9, 'COMMAND-Dgj92', 'Errors.Action.NotActive');
+const PERMISSION_DENIED = zitadelError(7, 'AUTH-5mWD2', 'No matching permissions found');
+const ID_MISSING = zitadelError(3, 'COMMAND-DAhk5', 'Errors.IDMissing');
+
+let world: World;
+before(async () => {
+  world = await startWorld();
+});
+after(() => world.close());
+
+/** A token of a user of ORG_A who owns ORG_A (and whatever else is given). */
+const ownerOfA = (roles: Record<string, string[]> = { ORG_OWNER: [ORG_A] }, org = ORG_A) =>
+  world.issuer.token(orgClaims(org, roles));
+
+async function storedAction(org: string, id: string) {
+  const { Item } = await world.dynamo.client.send(
+    new GetItemCommand({ TableName: 'actions', Key: { resourceOwner: { S: org }, id: { S: id } }, ConsistentRead: true }),
+  );
+  return Item;
+}
+
+/** Calls the endpoint expecting a rejection: asserts status, body and that the table did not change. */
+async function expectRejected(
+  id: string,
+  options: Parameters<typeof call>[2],
+  status: number,
+  body: ReturnType<typeof zitadelError>,
+) {
+  const before = await tableSnapshot(world.dynamo.client);
+  const res = await call(world.handler, id, options);
+  assert.equal(res.status, status);
+  assert.deepEqual(res.body, body);
+  assert.equal(res.headers['content-type'], 'application/json');
+  assert.deepEqual(await tableSnapshot(world.dynamo.client), before, 'the table must not change');
+  return res;
+}
+
+describe('deactivating an action', () => {
+  beforeEach(async () => {
+    await putAction(world.dynamo.client, { resourceOwner: ORG_A, id: ACTION, sequence: 1 });
+    await putAction(world.dynamo.client, { resourceOwner: ORG_B, id: ACTION, sequence: 7 });
+  });
+
+  test('an active action becomes inactive: 200 with details, stored state, sequence + 1, change date and who', async () => {
+    const res = await call(world.handler, ACTION, { token: ownerOfA() });
+
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['content-type'], 'application/json');
+    assert.deepEqual(res.body, {
+      details: { sequence: '2', creationDate: CREATED, changeDate: NOW.toISOString(), resourceOwner: ORG_A },
+    });
+    const stored = await storedAction(ORG_A, ACTION);
+    assert.equal(stored?.state?.S, 'INACTIVE');
+    assert.equal(stored?.sequence?.N, '2');
+    assert.equal(stored?.changeDate?.S, NOW.toISOString());
+    assert.equal(stored?.changedBy?.S, 'user-1');
+    // Nothing else about the action is touched.
+    assert.equal(stored?.creationDate?.S, CREATED);
+    assert.equal(stored?.name?.S, `action ${ACTION}`);
+    assert.equal(stored?.timeout?.S, '10s');
+    assert.equal(stored?.allowedToFail?.BOOL, true);
+    // The same id in another organisation is a different action and stays as it was.
+    assert.equal((await storedAction(ORG_B, ACTION))?.state?.S, 'ACTIVE');
+  });
+
+  test('a warm request costs exactly one DynamoDB request', async () => {
+    const token = ownerOfA();
+    const before = world.storageRequests.count;
+    assert.equal((await call(world.handler, ACTION, { token })).status, 200);
+    assert.equal(world.storageRequests.count - before, 1);
+  });
+
+  test('an action that does not exist is NotFound (404)', async () => {
+    await expectRejected('12345', { token: ownerOfA() }, 404, NOT_FOUND);
+  });
+
+  test('an inactive action is FailedPrecondition (400) and keeps its sequence', async () => {
+    await putAction(world.dynamo.client, { resourceOwner: ORG_A, id: 'inactive-1', state: 'INACTIVE', sequence: 4 });
+    await expectRejected('inactive-1', { token: ownerOfA() }, 400, NOT_ACTIVE);
+    assert.equal((await storedAction(ORG_A, 'inactive-1'))?.sequence?.N, '4');
+  });
+
+  test('deactivating twice: the second call is FailedPrecondition', async () => {
+    const token = ownerOfA();
+    assert.equal((await call(world.handler, ACTION, { token })).status, 200);
+    await expectRejected(ACTION, { token }, 400, NOT_ACTIVE);
+    assert.equal((await storedAction(ORG_A, ACTION))?.sequence?.N, '2');
+  });
+
+  test("another organisation's action is invisible: NotFound, nothing written", async () => {
+    await putAction(world.dynamo.client, { resourceOwner: ORG_B, id: 'only-in-b' });
+    await expectRejected('only-in-b', { token: ownerOfA() }, 404, NOT_FOUND);
+    assert.equal((await storedAction(ORG_B, 'only-in-b'))?.state?.S, 'ACTIVE');
+  });
+
+  test('x-zitadel-orgid selects the organisation; without it the caller’s own organisation is used', async () => {
+    const token = ownerOfA({ ORG_OWNER: [ORG_A, ORG_B] });
+
+    const inB = await call(world.handler, ACTION, { token, orgHeader: ORG_B });
+    assert.equal(inB.status, 200);
+    assert.deepEqual(inB.body.details, {
+      sequence: '8',
+      creationDate: CREATED,
+      changeDate: NOW.toISOString(),
+      resourceOwner: ORG_B,
+    });
+    assert.equal((await storedAction(ORG_B, ACTION))?.state?.S, 'INACTIVE');
+    assert.equal((await storedAction(ORG_A, ACTION))?.state?.S, 'ACTIVE');
+
+    const inOwnOrg = await call(world.handler, ACTION, { token });
+    assert.equal(inOwnOrg.status, 200);
+    assert.equal(inOwnOrg.body.details.resourceOwner, ORG_A);
+    assert.equal((await storedAction(ORG_A, ACTION))?.state?.S, 'INACTIVE');
+  });
+
+  test('an empty x-zitadel-orgid header means the caller’s own organisation', async () => {
+    const res = await call(world.handler, ACTION, { token: ownerOfA(), orgHeader: '' });
+    assert.equal(res.status, 200);
+    assert.equal(res.body.details.resourceOwner, ORG_A);
+  });
+});
+
+describe('permissions', () => {
+  beforeEach(async () => {
+    await putAction(world.dynamo.client, { resourceOwner: ORG_A, id: ACTION });
+    await putAction(world.dynamo.client, { resourceOwner: ORG_B, id: ACTION });
+  });
+
+  test('ORG_OWNER of another organisation only: PermissionDenied (403), nothing written', async () => {
+    await expectRejected(ACTION, { token: ownerOfA(), orgHeader: ORG_B }, 403, PERMISSION_DENIED);
+  });
+
+  test('a role without org.action.write: PermissionDenied (403)', async () => {
+    const token = ownerOfA({ ORG_USER_MANAGER: [ORG_A], PROJECT_VIEWER: [ORG_A] });
+    await expectRejected(ACTION, { token }, 403, PERMISSION_DENIED);
+  });
+
+  test('no roles claim at all: PermissionDenied (403)', async () => {
+    const token = world.issuer.token({ 'urn:zitadel:iam:user:resourceowner:id': ORG_A });
+    await expectRejected(ACTION, { token }, 403, PERMISSION_DENIED);
+  });
+
+  test('a malformed roles claim grants nothing: PermissionDenied (403)', async () => {
+    const token = world.issuer.token({
+      'urn:zitadel:iam:user:resourceowner:id': ORG_A,
+      'urn:zitadel:iam:org:project:roles': { ORG_OWNER: [ORG_A] },
+    });
+    await expectRejected(ACTION, { token }, 403, PERMISSION_DENIED);
+  });
+
+  test('a permission check comes before the action is looked up: no permission, no NotFound', async () => {
+    await expectRejected('does-not-exist', { token: ownerOfA(), orgHeader: ORG_B }, 403, PERMISSION_DENIED);
+  });
+
+  test('ORG_OWNER of the organisation named in the header is allowed', async () => {
+    const res = await call(world.handler, ACTION, { token: ownerOfA({ ORG_OWNER: [ORG_B] }), orgHeader: ORG_B });
+    assert.equal(res.status, 200);
+    assert.equal((await storedAction(ORG_B, ACTION))?.state?.S, 'INACTIVE');
+  });
+
+  test('IAM_OWNER is allowed in every organisation of the instance', async () => {
+    const token = ownerOfA({ IAM_OWNER: ['instance-org'] });
+    const res = await call(world.handler, ACTION, { token, orgHeader: ORG_B });
+    assert.equal(res.status, 200);
+    assert.equal(res.body.details.resourceOwner, ORG_B);
+    assert.equal((await storedAction(ORG_B, ACTION))?.state?.S, 'INACTIVE');
+  });
+
+  test('no organisation at all (no header, no organisation in the token): IDMissing', async () => {
+    const token = world.issuer.token(orgClaims('', { IAM_OWNER: ['instance-org'] }));
+    await expectRejected(ACTION, { token }, 400, ID_MISSING);
+  });
+});
+
+describe('request validation (nothing is written)', () => {
+  before(async () => {
+    await putAction(world.dynamo.client, { resourceOwner: ORG_A, id: 'x'.repeat(200) });
+  });
+
+  test('an empty id is IDMissing', async () => {
+    await expectRejected('', { token: ownerOfA() }, 400, ID_MISSING);
+  });
+
+  test('an id of 201 characters is rejected; 200 characters is a valid id', async () => {
+    await expectRejected('x'.repeat(201), { token: ownerOfA() }, 400, zitadelError(3, 'REQUEST-Id2lg', 'Errors.Action.IDTooLong'));
+    assert.equal((await call(world.handler, 'x'.repeat(200), { token: ownerOfA() })).status, 200);
+  });
+
+  test('ids are counted in characters, not bytes: 200 non-ASCII characters is valid', async () => {
+    await expectRejected('ä'.repeat(200), { token: ownerOfA() }, 404, NOT_FOUND);
+  });
+
+  for (const [name, id] of [
+    ['a control character', 'abc\u0001def'],
+    ['a newline', 'abc\ndef'],
+    ['DEL', 'abc\u007f'],
+    ['a slash', 'abc/def'],
+    ['a lone surrogate', 'abc\ud800'],
+  ]) {
+    test(`an id with ${name} is rejected`, async () => {
+      await expectRejected(id!, { token: ownerOfA() }, 400, zitadelError(3, 'REQUEST-Idch4', 'Errors.Action.IDInvalidCharacters'));
+    });
+  }
+
+  test('an x-zitadel-orgid with control characters is rejected', async () => {
+    await expectRejected(ACTION, { token: ownerOfA(), orgHeader: `${ORG_A}\u0000` }, 400, zitadelError(3, 'REQUEST-0rg1d', 'Errors.Org.IDInvalid'));
+  });
+
+  for (const body of ['[]', '"x"', '1', 'null', 'true', '[{}]']) {
+    test(`a body that is JSON but not an object (${body}) is InvalidArgument`, async () => {
+      await expectRejected(ACTION, { token: ownerOfA(), body }, 400, zitadelError(3, 'REQUEST-B0dyo', 'Errors.Request.BodyNotObject'));
+    });
+  }
+
+  for (const body of ['not json', '{', '{"a":}', '{"__proto__":{"x":1}}']) {
+    test(`a body that is not valid JSON (${body}) is InvalidArgument`, async () => {
+      await expectRejected(ACTION, { token: ownerOfA(), body }, 400, zitadelError(3, 'REQUEST-B0dyj', 'Errors.Request.BodyMalformed'));
+    });
+  }
+});
+
+describe('bodies that are accepted', () => {
+  beforeEach(async () => {
+    await putAction(world.dynamo.client, { resourceOwner: ORG_A, id: ACTION });
+  });
+
+  for (const [name, body] of [
+    ['no body', undefined],
+    ['an empty body', ''],
+    ['an object with unknown fields', '{"id":"other","unknown":{"nested":true}}'],
+  ] as const) {
+    test(`${name} is accepted`, async () => {
+      const res = await call(world.handler, ACTION, { token: ownerOfA(), body });
+      assert.equal(res.status, 200);
+      assert.equal((await storedAction(ORG_A, ACTION))?.state?.S, 'INACTIVE');
+    });
+  }
+
+  test('a base64-encoded JSON body (as API Gateway sends binary media) is accepted', async () => {
+    const { deactivateEvent, lambdaContext } = await import('./support/api.ts');
+    const event = { ...deactivateEvent(ACTION, { token: ownerOfA() }), body: Buffer.from('{}').toString('base64'), isBase64Encoded: true };
+    const res = await world.handler(event, lambdaContext());
+    assert.equal(res.statusCode, 200);
+  });
+});
+
+describe('concurrency', () => {
+  test('50 concurrent calls on one action: exactly one 200, the rest FailedPrecondition, sequence + 1 once', async () => {
+    await putAction(world.dynamo.client, { resourceOwner: ORG_A, id: 'race', sequence: 10 });
+    const token = ownerOfA();
+    const results = await Promise.all(Array.from({ length: 50 }, () => call(world.handler, 'race', { token })));
+
+    const ok = results.filter((r) => r.status === 200);
+    assert.equal(ok.length, 1);
+    assert.equal(ok[0]?.body.details.sequence, '11');
+    for (const r of results.filter((r) => r.status !== 200)) {
+      assert.equal(r.status, 400);
+      assert.deepEqual(r.body, NOT_ACTIVE);
+    }
+    const stored = await storedAction(ORG_A, 'race');
+    assert.equal(stored?.sequence?.N, '11');
+    assert.equal(stored?.state?.S, 'INACTIVE');
+  });
+});

@@ -1,0 +1,49 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { createDynamoDBClient, createHandler } from '../../functions/deactivate-action/handler.ts';
+import type { Config } from '../../functions/deactivate-action/config.ts';
+import { DEFAULT_ROLE_PERMISSIONS } from '../../functions/domain/permissions.ts';
+import type { Handler } from './api.ts';
+import { countRequests, startDynamo, TABLE } from './dynamodb.ts';
+import { CLIENT_ID, PROJECT_ID, startIssuer } from './issuer.ts';
+
+/** Fixed clock for the handler, so stored change dates can be asserted exactly. */
+export const NOW = new Date('2026-11-26T08:00:00.000Z');
+
+/**
+ * Everything one test file needs, all real: dynalite with the actions table, a loopback issuer
+ * serving its key set over HTTP, and the handler built by the production factory with the
+ * production DynamoDB client (pointed at dynalite through AWS_ENDPOINT_URL_DYNAMODB).
+ */
+export async function startWorld(overrides: Partial<Config> = {}) {
+  const dynamo = await startDynamo();
+  const issuer = await startIssuer();
+  const config: Config = {
+    issuer: issuer.url,
+    audience: [PROJECT_ID],
+    jwksUri: `${issuer.url}/oauth/v2/keys`,
+    tableName: TABLE,
+    rolePermissions: DEFAULT_ROLE_PERMISSIONS,
+    ...overrides,
+  };
+  const handlerClient = createDynamoDBClient();
+  const storageRequests = countRequests(handlerClient);
+  const handler = createHandler({
+    config,
+    dynamodb: handlerClient,
+    logger: new Logger({ logLevel: 'SILENT' }),
+    now: () => NOW,
+  }) as unknown as Handler;
+  return {
+    dynamo,
+    issuer,
+    config,
+    handler,
+    storageRequests,
+    close: async () => {
+      handlerClient.destroy();
+      await Promise.all([dynamo.close(), issuer.close()]);
+    },
+  };
+}
+export type World = Awaited<ReturnType<typeof startWorld>>;
+export { CLIENT_ID };
