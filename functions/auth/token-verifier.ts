@@ -5,6 +5,7 @@ import { SimpleFetcher } from 'aws-jwt-verify/https';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { Errors } from '../domain/errors.ts';
+import { hasDuplicateHeaderMembers } from './jwt-header.ts';
 
 export interface TokenVerifierConfig {
   readonly issuer: string;
@@ -72,7 +73,9 @@ export function createBearerVerifier(config: TokenVerifierConfig): VerifyBearer 
 
   return async (authorization) => {
     const token = authorization === undefined ? undefined : BEARER.exec(authorization)?.[1];
-    if (token === undefined || token.length > MAX_TOKEN_LENGTH) throw Errors.tokenInvalid();
+    if (token === undefined || token.length > MAX_TOKEN_LENGTH || hasDuplicateHeaderMembers(token)) {
+      throw Errors.tokenInvalid();
+    }
     try {
       return await verifier.verify(token);
     } catch (err) {

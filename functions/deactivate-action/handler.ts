@@ -60,14 +60,18 @@ export function createHandler({ config, dynamodb = createDynamoDBClient(), logge
   const store = new DynamoActionStore(dynamodb, config.tableName);
   const verifyBearer = createBearerVerifier(config);
 
-  const deactivate = async (event: HttpEvent, context: RequestContext): Promise<HttpResult> => {
+  const deactivate = async (
+    event: HttpEvent,
+    context: RequestContext,
+    { signal }: { signal: AbortSignal },
+  ): Promise<HttpResult> => {
     const body: unknown = event.body;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw Errors.bodyNotObject();
     if (context.caller === undefined) throw Errors.internal(new Error('authenticate middleware did not run'));
 
     const details = await deactivateAction(
       { actionId: event.pathParameters?.id ?? '', orgId: context.orgId ?? '', caller: context.caller },
-      { store, rolePermissions: config.rolePermissions, now },
+      { store, rolePermissions: config.rolePermissions, now, signal },
     );
     return { statusCode: 200, headers: { ...JSON_HEADERS }, body: JSON.stringify({ details }) };
   };

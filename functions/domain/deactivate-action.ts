@@ -23,7 +23,7 @@ export interface ActionStore {
     readonly actionId: string;
     readonly changedBy: string;
     readonly changeDate: Date;
-  }): Promise<DeactivateOutcome>;
+  }, options?: { readonly signal?: AbortSignal }): Promise<DeactivateOutcome>;
 }
 
 export interface DeactivateActionRequest {
@@ -34,6 +34,8 @@ export interface DeactivateActionRequest {
 
 export interface DeactivateActionDeps {
   readonly store: ActionStore;
+  /** Aborts the storage call when the function gives up on the request (its early timeout). */
+  readonly signal?: AbortSignal;
   readonly rolePermissions: RolePermissions;
   readonly now: () => Date;
 }
@@ -56,7 +58,7 @@ export function idProblem(id: string): 'too-long' | 'invalid-characters' | null 
  */
 export async function deactivateAction(
   { actionId, orgId, caller }: DeactivateActionRequest,
-  { store, rolePermissions, now }: DeactivateActionDeps,
+  { store, rolePermissions, now, signal }: DeactivateActionDeps,
 ): Promise<ObjectDetails> {
   if (orgId === '') throw Errors.idMissing();
   if (!hasPermission(caller, orgId, ACTION_WRITE, rolePermissions)) throw Errors.permissionDenied();
@@ -69,7 +71,10 @@ export async function deactivateAction(
       throw Errors.idInvalidCharacters();
   }
 
-  const outcome = await store.deactivate({ orgId, actionId, changedBy: caller.userId, changeDate: now() });
+  const outcome = await store.deactivate(
+    { orgId, actionId, changedBy: caller.userId, changeDate: now() },
+    signal === undefined ? undefined : { signal },
+  );
   switch (outcome.kind) {
     case 'deactivated':
       return outcome.details;

@@ -24,12 +24,11 @@ export class DynamoActionStore implements ActionStore {
     this.#tableName = tableName;
   }
 
-  async deactivate({
-    orgId,
-    actionId,
-    changedBy,
-    changeDate,
-  }: Parameters<ActionStore['deactivate']>[0]): Promise<DeactivateOutcome> {
+  async deactivate(
+    { orgId, actionId, changedBy, changeDate }: Parameters<ActionStore['deactivate']>[0],
+    { signal }: { readonly signal?: AbortSignal } = {},
+  ): Promise<DeactivateOutcome> {
+    const sendOptions = signal === undefined ? undefined : { abortSignal: signal };
     const Key: Item = { resourceOwner: { S: orgId }, id: { S: actionId } };
     try {
       // One conditional write: of N concurrent calls on one active action exactly one passes.
@@ -57,20 +56,21 @@ export class DynamoActionStore implements ActionStore {
           // Tells "not active" from "not found" without a second request on DynamoDB.
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
+        sendOptions,
       );
       return { kind: 'deactivated', details: toDetails(Attributes) };
     } catch (err) {
       if (err instanceof ConditionalCheckFailedException) {
         // Servers that do not implement ALL_OLD on failure (dynalite) return no item: one
         // consistent read decides. On DynamoDB this read only happens for a missing action.
-        const exists = err.Item !== undefined || (await this.#exists(Key));
+        const exists = err.Item !== undefined || (await this.#exists(Key, sendOptions));
         return { kind: exists ? 'not-active' : 'not-found' };
       }
       throw storageError(err);
     }
   }
 
-  async #exists(Key: Item): Promise<boolean> {
+  async #exists(Key: Item, sendOptions: { abortSignal: AbortSignal } | undefined): Promise<boolean> {
     try {
       const { Item } = await this.#client.send(
         new GetItemCommand({
@@ -80,6 +80,7 @@ export class DynamoActionStore implements ActionStore {
           ProjectionExpression: '#id',
           ExpressionAttributeNames: { '#id': 'id' },
         }),
+        sendOptions,
       );
       return Item !== undefined;
     } catch (err) {
