@@ -37,7 +37,12 @@ export function createDynamoDBClient(): DynamoDBClient {
   // Region and endpoint come from the SDK's standard settings (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB).
   return new DynamoDBClient({
     maxAttempts: DYNAMODB_MAX_ATTEMPTS,
-    requestHandler: { connectionTimeout: DYNAMODB_CONNECTION_TIMEOUT_MS, requestTimeout: DYNAMODB_REQUEST_TIMEOUT_MS },
+    requestHandler: {
+      connectionTimeout: DYNAMODB_CONNECTION_TIMEOUT_MS,
+      requestTimeout: DYNAMODB_REQUEST_TIMEOUT_MS,
+      // Without this the SDK only logs a warning when requestTimeout passes, and waits on.
+      throwOnRequestTimeout: true,
+    },
   });
 }
 

@@ -4,6 +4,7 @@ import type { Config } from '../../functions/deactivate-action/config.ts';
 import { DEFAULT_ROLE_PERMISSIONS } from '../../functions/domain/permissions.ts';
 import type { Handler } from './api.ts';
 import { countRequests, startDynamo, TABLE } from './dynamodb.ts';
+import { startFaultProxy } from './fault-proxy.ts';
 import { CLIENT_ID, PROJECT_ID, startIssuer } from './issuer.ts';
 
 /** Fixed clock for the handler, so stored change dates can be asserted exactly. */
@@ -14,9 +15,15 @@ export const NOW = new Date('2026-11-26T08:00:00.000Z');
  * serving its key set over HTTP, and the handler built by the production factory with the
  * production DynamoDB client (pointed at dynalite through AWS_ENDPOINT_URL_DYNAMODB).
  */
-export async function startWorld(overrides: Partial<Config> = {}) {
+export async function startWorld(
+  overrides: Partial<Config> = {},
+  options: { storageProxy?: boolean; logger?: Logger } = {},
+) {
   const dynamo = await startDynamo();
   const issuer = await startIssuer();
+  // Optionally the handler reaches dynalite through a fault-injecting proxy.
+  const proxy = options.storageProxy ? await startFaultProxy(dynamo.endpoint) : undefined;
+  if (proxy) process.env.AWS_ENDPOINT_URL_DYNAMODB = proxy.endpoint;
   const config: Config = {
     issuer: issuer.url,
     audience: [PROJECT_ID],
@@ -30,7 +37,7 @@ export async function startWorld(overrides: Partial<Config> = {}) {
   const handler = createHandler({
     config,
     dynamodb: handlerClient,
-    logger: new Logger({ logLevel: 'SILENT' }),
+    logger: options.logger ?? new Logger({ logLevel: 'SILENT' }),
     now: () => NOW,
   }) as unknown as Handler;
   return {
@@ -39,9 +46,10 @@ export async function startWorld(overrides: Partial<Config> = {}) {
     config,
     handler,
     storageRequests,
+    proxy,
     close: async () => {
       handlerClient.destroy();
-      await Promise.all([dynamo.close(), issuer.close()]);
+      await Promise.all([dynamo.close(), issuer.close(), proxy?.close()]);
     },
   };
 }

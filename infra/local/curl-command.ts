@@ -1,0 +1,21 @@
+/** Quotes for a POSIX shell: plain single quotes, an embedded `'` as `'\''`. */
+export const shellQuote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;
+
+/**
+ * The ready-to-run call of the endpoint, one line, in the shape of ZITADEL's API reference example.
+ */
+export function deactivateCurl(baseUrl: string, actionId: string, token: string): string {
+  const url = `${baseUrl}/management/v1/actions/${encodeURIComponent(actionId)}/_deactivate`;
+  return [
+    'curl -L -X POST',
+    shellQuote(url),
+    '-H',
+    shellQuote('Content-Type: application/json'),
+    '-H',
+    shellQuote('Accept: application/json'),
+    '-H',
+    shellQuote(`Authorization: Bearer ${token}`),
+    '--data-raw',
+    shellQuote('{}'),
+  ].join(' ');
+}

@@ -1,0 +1,95 @@
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  ResourceInUseException,
+  ResourceNotFoundException,
+  waitUntilTableExists,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+
+export interface EmbeddedDynamoDB {
+  readonly endpoint: string;
+  /** Stops accepting requests and closes LevelDB cleanly. */
+  readonly close: () => Promise<void>;
+}
+
+/**
+ * dynalite in this process on a loopback port, its LevelDB store in `path`, so the data
+ * survives restarts. Tables are ACTIVE at once (`createTableMs: 0`).
+ */
+export async function startEmbeddedDynamoDB(path: string): Promise<EmbeddedDynamoDB> {
+  mkdirSync(path, { recursive: true });
+  const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
+  };
+}
+
+/**
+ * Creates the actions table (CONTRACT.md: `resourceOwner` S partition key, `id` S sort key,
+ * on-demand) unless it exists, and waits until it is ACTIVE. Returns whether it was created.
+ */
+export async function ensureActionsTable(client: DynamoDBClient, table: string): Promise<boolean> {
+  let created = !(await tableExists(client, table));
+  if (created) {
+    try {
+      await client.send(
+        new CreateTableCommand({
+          TableName: table,
+          AttributeDefinitions: [
+            { AttributeName: 'resourceOwner', AttributeType: 'S' },
+            { AttributeName: 'id', AttributeType: 'S' },
+          ],
+          KeySchema: [
+            { AttributeName: 'resourceOwner', KeyType: 'HASH' },
+            { AttributeName: 'id', KeyType: 'RANGE' },
+          ],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof ResourceInUseException)) throw err;
+      created = false;
+    }
+  }
+  await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { TableName: table });
+  return created;
+}
+
+async function tableExists(client: DynamoDBClient, table: string): Promise<boolean> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: table }));
+    return true;
+  } catch (err) {
+    if (err instanceof ResourceNotFoundException) return false;
+    throw err;
+  }
+}
+
+/**
+ * The AWS SDK needs a region and credentials even to talk to dynalite: when the environment
+ * names none, use dummies (AWS_DEFAULT_REGION counts as a region; the JS SDK reads only AWS_REGION).
+ */
+export function applyLocalAwsDefaults(env: NodeJS.ProcessEnv): void {
+  if (!env.AWS_REGION) env.AWS_REGION = env.AWS_DEFAULT_REGION || 'us-east-1';
+  if (!env.AWS_ACCESS_KEY_ID && !env.AWS_PROFILE) {
+    env.AWS_ACCESS_KEY_ID = 'local';
+    env.AWS_SECRET_ACCESS_KEY = 'local';
+  }
+}

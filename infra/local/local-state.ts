@@ -1,0 +1,88 @@
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** The repository root (this file is `infra/local/local-state.ts`). */
+export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
+
+/** `DATA_DIR` (relative to the working directory) or `.local-data` in the repository. */
+export function resolveDataDir(env: Readonly<Record<string, string | undefined>>): string {
+  const configured = env.DATA_DIR?.trim();
+  return configured ? resolve(configured) : join(REPO_ROOT, '.local-data');
+}
+
+/** What a running (or the last) local server tells the CLIs. */
+export interface LocalServerState {
+  /** Set while the server runs; `null` after a clean stop. */
+  readonly pid: number | null;
+  readonly url: string;
+  readonly issuer: string;
+  /** True when the server's own dev issuer signs tokens (no `ZITADEL_ISSUER`). */
+  readonly devIssuer: boolean;
+  readonly audience: readonly string[];
+  readonly dynamodbEndpoint: string;
+  /** True when the server runs dynalite itself (no `AWS_ENDPOINT_URL_DYNAMODB`). */
+  readonly embeddedDynamoDB: boolean;
+  readonly table: string;
+  readonly startedAt: string;
+}
+
+export const stateFilePath = (dataDir: string) => join(dataDir, 'local-server.json');
+
+export function readState(dataDir: string): LocalServerState | undefined {
+  try {
+    return JSON.parse(readFileSync(stateFilePath(dataDir), 'utf8')) as LocalServerState;
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeState(dataDir: string, state: LocalServerState): void {
+  mkdirSync(dataDir, { recursive: true });
+  const path = stateFilePath(dataDir);
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify(state, null, 2)}\n`);
+  renameSync(temporary, path);
+}
+
+/** Whether a process with this id exists (EPERM: it exists, owned by someone else). */
+export function processAlive(pid: number | null | undefined): boolean {
+  if (typeof pid !== 'number' || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The running server of this data folder, if any. */
+export function runningServer(dataDir: string): LocalServerState | undefined {
+  const state = readState(dataDir);
+  return state !== undefined && processAlive(state.pid) ? state : undefined;
+}
+
+const lockFilePath = (dataDir: string) => join(dataDir, 'server.lock');
+
+/**
+ * Claims the data folder (its DynamoDB store, key and state file) for this process. LevelDB
+ * allows one process per folder and dynalite crashes on a locked one, so a second server must
+ * be refused up front.
+ * A lock left by a process that no longer exists is taken over. Returns the holder's pid when
+ * another live process holds it.
+ */
+export function acquireDataLock(dataDir: string): { release: () => void } | { heldBy: number } {
+  mkdirSync(dataDir, { recursive: true });
+  const path = lockFilePath(dataDir);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(path, `${process.pid}\n`, { flag: 'wx' });
+      return { release: () => rmSync(path, { force: true }) };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const holder = Number.parseInt(readFileSync(path, 'utf8'), 10);
+      if (processAlive(holder) && holder !== process.pid) return { heldBy: holder };
+      rmSync(path, { force: true });
+    }
+  }
+  throw new Error(`could not lock ${path}`);
+}

@@ -1,0 +1,223 @@
+/**
+ * `npm start`: the API on loopback with everything it needs, on embedded defaults — dynalite
+ * with its data in the data folder, a dev issuer whose key is kept there, a seeded demo
+ * organisation — and the deployed handler (`createHandler`) answering the requests.
+ */
+import { relative } from 'node:path';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConfigError, loadConfig, type Config } from '../../functions/deactivate-action/config.ts';
+import { createDynamoDBClient, createHandler } from '../../functions/deactivate-action/handler.ts';
+import { findActiveAction } from './action-records.ts';
+import { deactivateCurl } from './curl-command.ts';
+import { DEV_PROJECT_ID, jwks, loadOrCreateSigningKey, mintDevToken } from './dev-issuer.ts';
+import { applyLocalAwsDefaults, ensureActionsTable, startEmbeddedDynamoDB, type EmbeddedDynamoDB } from './embedded-dynamodb.ts';
+import { acquireDataLock, REPO_ROOT, resolveDataDir, writeState } from './local-state.ts';
+import { DEMO_ORG_ID, seedIfEmpty } from './seed.ts';
+import { createLocalServer, type LambdaHandler } from './server.ts';
+
+const DEFAULT_PORT = 8080;
+const DEFAULT_TABLE = 'actions';
+const PRINTED_TOKEN_TTL_SECONDS = 12 * 3600;
+const HOST = '127.0.0.1';
+
+const env = process.env;
+const say = (line = '') => process.stdout.write(`${line}\n`);
+
+/** A reason not to start, told in one line (no stack). */
+class StartupError extends Error {
+  override name = 'StartupError';
+}
+const fail = (message: string): never => {
+  throw new StartupError(message);
+};
+
+/** What has to be undone on the way out, in reverse order of start. */
+const cleanups: (() => Promise<void> | void)[] = [];
+let stopping = false;
+
+async function stop(code: number): Promise<never> {
+  if (stopping) process.exit(code);
+  stopping = true;
+  for (const cleanup of cleanups.reverse()) {
+    try {
+      await cleanup();
+    } catch (err) {
+      process.stderr.write(`while stopping: ${err instanceof Error ? err.message : String(err)}\n`);
+    }
+  }
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  const port = parsePort(env.PORT);
+  const dataDir = resolveDataDir(env);
+  const table = env.ACTIONS_TABLE?.trim() || DEFAULT_TABLE;
+  const externalIssuer = env.ZITADEL_ISSUER?.trim() || undefined;
+  const externalDynamoDB = env.AWS_ENDPOINT_URL_DYNAMODB?.trim() || undefined;
+
+  const configFor = (issuer: string): Config =>
+    loadConfig({
+      ACTIONS_TABLE: table,
+      ROLE_PERMISSIONS: env.ROLE_PERMISSIONS,
+      ...(externalIssuer === undefined
+        ? { ZITADEL_ISSUER: issuer, ZITADEL_AUDIENCE: DEV_PROJECT_ID }
+        : { ZITADEL_ISSUER: externalIssuer, ZITADEL_AUDIENCE: env.ZITADEL_AUDIENCE, ZITADEL_JWKS_URI: env.ZITADEL_JWKS_URI }),
+    });
+  // The configuration is checked before anything is bound or opened.
+  configFor(`http://${HOST}:${port || DEFAULT_PORT}`);
+  if (externalIssuer === undefined && (env.ZITADEL_AUDIENCE || env.ZITADEL_JWKS_URI)) {
+    say('Note: ZITADEL_AUDIENCE / ZITADEL_JWKS_URI are ignored without ZITADEL_ISSUER (the dev issuer is used).');
+  }
+  applyLocalAwsDefaults(env);
+  // The handler's logger, as in the stack (POWERTOOLS_SERVICE_NAME there too).
+  env.POWERTOOLS_SERVICE_NAME ??= 'deactivate-action';
+
+  // 1. The port first: if it is taken (often by this very server), nothing else gets opened.
+  let handler: LambdaHandler | undefined;
+  let issuerInfo: { url: string; jwks: unknown } | undefined;
+  const server = createLocalServer({
+    handler: () => handler,
+    issuer: () => issuerInfo,
+    logError: (line) => process.stderr.write(`${line}\n`),
+  });
+  await listen(server, port);
+  cleanups.push(() => closeServer(server));
+  // Ctrl+C: stop cleanly (a second one kills at once).
+  const url = `http://${HOST}:${(server.address() as AddressInfo).port}`;
+  process.once('SIGINT', () => void stop(0));
+  process.once('SIGTERM', () => void stop(0));
+
+  // 2. The data folder: one server at a time.
+  const lock = acquireDataLock(dataDir);
+  if ('heldBy' in lock) {
+    return fail(`The data folder ${dataDir} is in use by another local server (pid ${lock.heldBy}). Stop it, or start with another DATA_DIR.`);
+  }
+  cleanups.push(lock.release);
+
+  // 3. DynamoDB: embedded dynalite, or the endpoint given.
+  let embedded: EmbeddedDynamoDB | undefined;
+  if (externalDynamoDB === undefined) {
+    embedded = await startEmbeddedDynamoDB(`${dataDir}/dynamodb`);
+    cleanups.push(embedded.close);
+    env.AWS_ENDPOINT_URL_DYNAMODB = embedded.endpoint;
+  }
+  const dynamodbEndpoint = embedded?.endpoint ?? externalDynamoDB ?? '';
+  const admin = new DynamoDBClient({ maxAttempts: 2 });
+  cleanups.push(() => admin.destroy());
+  try {
+    await ensureActionsTable(admin, table);
+  } catch (err) {
+    fail(`DynamoDB at ${dynamodbEndpoint} is not usable: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
+  }
+  const seeded = await seedIfEmpty(admin, table);
+
+  // 4. The issuer the handler trusts: the dev issuer on this server, or the one given.
+  const key = externalIssuer === undefined ? loadOrCreateSigningKey(dataDir).key : undefined;
+  const config = configFor(url);
+  if (key !== undefined) issuerInfo = { url: config.issuer, jwks: jwks(key) };
+
+  // 5. The deployed handler, with the production DynamoDB client (endpoint from the environment).
+  const dynamodb = createDynamoDBClient();
+  cleanups.push(() => dynamodb.destroy());
+  handler = createHandler({ config, dynamodb }) as unknown as LambdaHandler;
+
+  // For the token and actions CLIs; after a stop it still names the issuer, without a pid.
+  const state = {
+    pid: process.pid,
+    url,
+    issuer: config.issuer,
+    devIssuer: key !== undefined,
+    audience: config.audience,
+    dynamodbEndpoint,
+    embeddedDynamoDB: embedded !== undefined,
+    table,
+    startedAt: new Date().toISOString(),
+  };
+  writeState(dataDir, state);
+  cleanups.push(() => writeState(dataDir, { ...state, pid: null }));
+
+  // 6. Tell the newcomer what to do.
+  const shownDataDir = relative(REPO_ROOT, dataDir).startsWith('..') ? dataDir : relative(REPO_ROOT, dataDir);
+  say(`Deactivate Action API listening on ${url}`);
+  say(`  route:    POST ${url}/management/v1/actions/{id}/_deactivate`);
+  say(
+    embedded === undefined
+      ? `  DynamoDB: ${dynamodbEndpoint} (AWS_ENDPOINT_URL_DYNAMODB), table "${table}"`
+      : `  DynamoDB: embedded dynalite at ${dynamodbEndpoint}, table "${table}", data in ${shownDataDir}/dynamodb`,
+  );
+  say(
+    key === undefined
+      ? `  issuer:   ${config.issuer} (ZITADEL_ISSUER), audience ${config.audience.join(',')}`
+      : `  issuer:   dev issuer ${config.issuer} (keys at ${config.jwksUri}), audience ${DEV_PROJECT_ID}`,
+  );
+  say(
+    seeded === undefined
+      ? '  seed:     the table already has data; not seeded'
+      : `  seed:     demo organisation ${DEMO_ORG_ID} with ${seeded.length} ACTIVE actions`,
+  );
+
+  const active = await findActiveAction(admin, table, DEMO_ORG_ID);
+  const tokenHint = `npm run -s token -- --org <orgId> --role ORG_OWNER [--ttl 1h]`;
+  if (active === undefined) {
+    say();
+    say('No ACTIVE action left to deactivate. Create one:');
+    say(`  npm run actions -- create --org ${DEMO_ORG_ID}`);
+  } else {
+    say();
+    say(`Deactivate action ${active.id} ("${active.name}") of organisation ${active.resourceOwner}:`);
+    const token =
+      key === undefined
+        ? '<access token from your ZITADEL instance>'
+        : mintDevToken(key, { issuer: config.issuer, orgId: active.resourceOwner, roles: ['ORG_OWNER'], ttlSeconds: PRINTED_TOKEN_TTL_SECONDS });
+    say(deactivateCurl(url, active.id, token));
+  }
+  say();
+  if (key !== undefined) say(`More tokens (ORG_OWNER of the org, 12h above): ${tokenHint}`);
+  say(`Actions:     npm run actions -- list --org ${DEMO_ORG_ID}   |   npm run actions -- create --org <orgId>`);
+  say('Stop with Ctrl+C.');
+}
+
+function parsePort(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === '') return DEFAULT_PORT;
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || port > 65535) fail(`PORT must be a port number (0-65535), got "${raw}".`);
+  return port;
+}
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      const message =
+        err.code === 'EADDRINUSE'
+          ? `Port ${port} on ${HOST} is already in use. Stop what is using it, or start on another port: PORT=${port + 1} npm start`
+          : err.code === 'EACCES'
+            ? `Not allowed to listen on port ${port} on ${HOST}. Use a port above 1023: PORT=${DEFAULT_PORT} npm start`
+            : `Cannot listen on ${HOST}:${port}: ${err.message}`;
+      reject(new StartupError(message));
+    });
+    server.listen(port, HOST, () => resolve());
+  });
+}
+
+/** Stops accepting, lets requests in flight finish (up to 3 s), then closes every connection. */
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    const force = setTimeout(() => server.closeAllConnections(), 3_000);
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+main().catch(async (err: unknown) => {
+  if (err instanceof ConfigError || err instanceof StartupError) {
+    process.stderr.write(`${err.message}\n`);
+  } else {
+    process.stderr.write(`Local server failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  }
+  await stop(1);
+});

@@ -1,0 +1,73 @@
+import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type Fault =
+  | { kind: 'throttle' }
+  | { kind: 'server-error' }
+  | { kind: 'hang' }
+  | { kind: 'reset' };
+
+/**
+ * A real HTTP proxy in front of dynalite that injects DynamoDB faults on demand: the next
+ * `faults.length` requests get the listed faults (then traffic passes through), or every request
+ * gets `always`. Faulted requests never reach dynalite, so nothing behind them can be written.
+ */
+export async function startFaultProxy(target: string) {
+  const state = {
+    faults: [] as Fault[],
+    always: undefined as Fault | undefined,
+    requests: 0,
+    forwarded: 0,
+  };
+  const hung = new Set<ServerResponse>();
+  const server = createServer((req, res) => {
+    state.requests++;
+    const fault = state.always ?? state.faults.shift();
+    if (fault === undefined) return forward(req, res);
+    req.resume();
+    switch (fault.kind) {
+      case 'throttle':
+        return dynamoError(res, 400, 'ProvisionedThroughputExceededException', 'The level of configured provisioned throughput for the table was exceeded.');
+      case 'server-error':
+        return dynamoError(res, 500, 'InternalServerError', 'Internal server error');
+      case 'hang':
+        hung.add(res);
+        res.on('close', () => hung.delete(res));
+        return;
+      case 'reset':
+        req.socket.destroy();
+        return;
+    }
+  });
+
+  function forward(req: IncomingMessage, res: ServerResponse) {
+    state.forwarded++;
+    const url = new URL(target);
+    const upstream = request(
+      { host: url.hostname, port: url.port, method: req.method, path: req.url, headers: req.headers },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    state,
+    close: async () => {
+      for (const res of hung) res.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function dynamoError(res: ServerResponse, status: number, type: string, message: string) {
+  res
+    .writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'fault-proxy' })
+    .end(JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${type}`, message }));
+}
