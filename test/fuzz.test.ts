@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import fc from 'fast-check';
+import { call, type CallResult } from './support/api.ts';
+import { putAction, tableSnapshot } from './support/dynamodb.ts';
+import { orgClaims } from './support/issuer.ts';
+import { startWorld, type World } from './support/setup.ts';
+
+/**
+ * Property-based tests: whatever arrives, the answer is a well-formed ZITADEL error or the 200
+ * body, never a 5xx, and the table changes only by the one action a successful call deactivated.
+ */
+const ORG = '69629023906488334';
+const KNOWN_IDS = ['69629023906488999', 'a', 'x'.repeat(200), 'ä-ü-ß', '0'];
+
+let world: World;
+before(async () => {
+  world = await startWorld();
+});
+after(() => world.close());
+
+const ERROR_CODES = new Set([3, 5, 7, 9, 16]);
+
+function assertWellFormed(res: CallResult) {
+  assert.ok(res.status < 500, `never a 5xx, got ${res.status}: ${JSON.stringify(res.body)}`);
+  assert.equal(res.headers['content-type'], 'application/json');
+  if (res.status === 200) {
+    const { details } = res.body;
+    assert.deepEqual(Object.keys(res.body), ['details']);
+    assert.match(details.sequence, /^\d+$/);
+    assert.ok(!Number.isNaN(Date.parse(details.creationDate)) && !Number.isNaN(Date.parse(details.changeDate)));
+    return;
+  }
+  assert.ok(ERROR_CODES.has(res.body.code), `unexpected code ${res.body.code}`);
+  assert.equal(res.body.details.length, 1);
+  const [detail] = res.body.details;
+  assert.equal(detail['@type'], 'type.googleapis.com/zitadel.v1.ErrorDetail');
+  assert.match(detail.id, /^[A-Z]+-[A-Za-z0-9]{5}$/);
+  assert.equal(res.body.message, `${detail.message} (${detail.id})`);
+}
+
+type Snapshot = Awaited<ReturnType<typeof tableSnapshot>>;
+const keyOf = (item: Snapshot[number]) => `${item.resourceOwner?.S}/${item.id?.S}`;
+
+/** The items that differ between two snapshots, by key. */
+function changedKeys(before: Snapshot, after: Snapshot): string[] {
+  const old = new Map(before.map((i) => [keyOf(i), JSON.stringify(i)]));
+  assert.equal(after.length, before.length, 'no item is ever created or deleted');
+  return after.filter((i) => old.get(keyOf(i)) !== JSON.stringify(i)).map(keyOf);
+}
+
+const anyString = (maxLength: number) =>
+  fc.oneof(
+    fc.string({ maxLength, unit: 'binary' }),
+    fc.string({ maxLength, unit: 'grapheme-composite' }),
+    fc.string({ maxLength, unit: fc.constantFrom('/', '\u0000', '\n', '\u007f', '\u0085', '%', '.', ' ', 'a', '9') }),
+  );
+
+describe('fuzzed requests', () => {
+  test('ids, headers and bodies: well-formed answers, no 5xx, no stray writes', async () => {
+    const token = world.issuer.token(orgClaims(ORG, { ORG_OWNER: [ORG] }));
+    const otherToken = world.issuer.token(orgClaims(ORG, { ORG_OWNER: ['someone-else'] }));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.constantFrom(...KNOWN_IDS), anyString(260)),
+        fc.option(fc.oneof(fc.constant(ORG), anyString(300), fc.string({ minLength: 2000, maxLength: 6000 })), { nil: undefined }),
+        fc.option(fc.oneof(fc.json(), anyString(50), fc.constantFrom('', '{}', '[]', 'null', '{"id":1}')), { nil: undefined }),
+        fc.dictionary(fc.string({ minLength: 1, maxLength: 20 }).map((s) => s.toLowerCase()), anyString(100), { maxKeys: 4 }),
+        fc.constantFrom(token, token, otherToken),
+        async (id, orgHeader, body, extraHeaders, bearer) => {
+          // Keep the known actions active so that successes keep happening.
+          for (const known of KNOWN_IDS) await putAction(world.dynamo.client, { resourceOwner: ORG, id: known, sequence: 5 });
+          const before = await tableSnapshot(world.dynamo.client);
+          const headers = Object.fromEntries(Object.entries(extraHeaders).filter(([k]) => !['authorization', 'x-zitadel-orgid'].includes(k)));
+          const res = await call(world.handler, id, { token: bearer, orgHeader, body, headers });
+          assertWellFormed(res);
+          const changed = changedKeys(before, await tableSnapshot(world.dynamo.client));
+          if (res.status === 200) {
+            assert.deepEqual(changed, [`${ORG}/${id}`]);
+            assert.equal(res.body.details.sequence, '6');
+          } else {
+            assert.deepEqual(changed, []);
+          }
+        },
+      ),
+      { numRuns: 1500 },
+    );
+  });
+
+  test('fuzzed Authorization headers: always 401, never a write', async () => {
+    const valid = world.issuer.token(orgClaims(ORG, { ORG_OWNER: [ORG] }));
+    await putAction(world.dynamo.client, { resourceOwner: ORG, id: KNOWN_IDS[0]! });
+    const before = await tableSnapshot(world.dynamo.client);
+    const requestsBefore = world.storageRequests.count;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          anyString(200),
+          anyString(200).map((s) => `Bearer ${s}`),
+          // A valid token with one character changed, inserted or removed.
+          // Not the signature's last character: its low bits are padding, so a change there may decode
+          // to the very same signature.
+          fc.tuple(fc.nat(valid.length - 2), fc.constantFrom('A', '.', '-', '_', '')).map(([at, c]) => {
+            const mutated = valid.slice(0, at) + c + valid.slice(at + 1);
+            return `Bearer ${mutated === valid ? `${valid}x` : mutated}`;
+          }),
+        ),
+        async (authorization) => {
+          const res = await call(world.handler, KNOWN_IDS[0]!, { authorization });
+          assertWellFormed(res);
+          assert.equal(res.status, 401);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+    assert.equal(world.storageRequests.count, requestsBefore);
+    assert.deepEqual(await tableSnapshot(world.dynamo.client), before);
+  });
+});
