@@ -1,6 +1,20 @@
 import { Agent } from 'node:http';
 import { JwtVerifier } from 'aws-jwt-verify';
-import { FetchError } from 'aws-jwt-verify/error';
+import {
+  FetchError,
+  JwkValidationError,
+  JwksValidationError,
+  JwtExpiredError,
+  JwtInvalidAudienceError,
+  JwtInvalidIssuerError,
+  JwtInvalidSignatureAlgorithmError,
+  JwtInvalidSignatureError,
+  JwtNotBeforeError,
+  JwtParseError,
+  JwtWithoutValidKidError,
+  KidNotFoundInJwksError,
+  WaitPeriodNotYetEndedJwkError,
+} from 'aws-jwt-verify/error';
 import { SimpleFetcher } from 'aws-jwt-verify/https';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
@@ -27,8 +41,35 @@ const JWKS_SOCKET_IDLE_MS = 1_000;
 const JWKS_RESPONSE_MS = 2_000;
 
 /** Our checks on top of aws-jwt-verify's. */
-class TokenPolicyError extends Error {
-  override name = 'TokenPolicyError';
+class TokenPolicyError extends Error {}
+
+/**
+ * Why a token was refused, for the logs: a fixed word per cause, never text taken from the token
+ * (aws-jwt-verify's messages can quote claims, and its class names do not survive minification).
+ */
+export class TokenRejected extends Error {
+  override name = 'TokenRejected';
+}
+
+const REJECTION_REASONS: ReadonlyArray<readonly [new (...args: never[]) => Error, string]> = [
+  [JwtParseError, 'malformed'],
+  [JwtInvalidSignatureAlgorithmError, 'algorithm'],
+  [JwtInvalidSignatureError, 'signature'],
+  [JwtInvalidIssuerError, 'issuer'],
+  [JwtInvalidAudienceError, 'audience'],
+  [JwtExpiredError, 'expired'],
+  [JwtNotBeforeError, 'not-yet-valid'],
+  [JwtWithoutValidKidError, 'kid-missing'],
+  [KidNotFoundInJwksError, 'kid-unknown'],
+  [WaitPeriodNotYetEndedJwkError, 'kid-unknown'],
+  [JwksValidationError, 'key-set-invalid'],
+  [JwkValidationError, 'key-invalid'],
+];
+
+function rejection(err: unknown): TokenRejected {
+  if (err instanceof TokenPolicyError) return new TokenRejected(err.message);
+  const reason = REJECTION_REASONS.find(([type]) => err instanceof type)?.[1];
+  return new TokenRejected(reason ?? 'invalid');
 }
 
 const BEARER = /^Bearer +([^\s]+) *$/i;
@@ -61,10 +102,10 @@ export function createBearerVerifier(config: TokenVerifierConfig): VerifyBearer 
       graceSeconds: CLOCK_SKEW_SECONDS,
       customJwtCheck: ({ payload, jwk }) => {
         if (payload.exp === undefined) {
-          throw new TokenPolicyError('JWT has no exp claim');
+          throw new TokenPolicyError('exp-missing');
         }
         if (jwk.kty === 'RSA' && rsaModulusBits(jwk.n) < MIN_RSA_MODULUS_BITS) {
-          throw new TokenPolicyError('JWT signed with an RSA key shorter than 2048 bits');
+          throw new TokenPolicyError('rsa-key-too-short');
         }
       },
     },
@@ -73,15 +114,15 @@ export function createBearerVerifier(config: TokenVerifierConfig): VerifyBearer 
 
   return async (authorization) => {
     const token = authorization === undefined ? undefined : BEARER.exec(authorization)?.[1];
-    if (token === undefined || token.length > MAX_TOKEN_LENGTH || hasDuplicateHeaderMembers(token)) {
-      throw Errors.tokenInvalid();
-    }
+    if (token === undefined) throw Errors.tokenInvalid(new TokenRejected('no-bearer-token'));
+    if (token.length > MAX_TOKEN_LENGTH) throw Errors.tokenInvalid(new TokenRejected('too-long'));
+    if (hasDuplicateHeaderMembers(token)) throw Errors.tokenInvalid(new TokenRejected('duplicate-header-member'));
     try {
       return await verifier.verify(token);
     } catch (err) {
       // Only "could not fetch the key set" is the issuer's fault (503); every other failure,
       // a malformed key set included, means this token is not acceptable (401).
-      throw err instanceof FetchError ? Errors.keySetUnavailable(err) : Errors.tokenInvalid(err);
+      throw err instanceof FetchError ? Errors.keySetUnavailable(err) : Errors.tokenInvalid(rejection(err));
     }
   };
 }

@@ -35,8 +35,8 @@ export function errorBody(error: ZitadelError) {
 /**
  * Turns every failure into ZITADEL's error shape (rendered by middy's http-error-handler,
  * registered before this one) and writes one log line per request: who, where, what came of it.
- * Logged causes carry their class name only for token failures and name plus message otherwise:
- * never a stack, a body or a token.
+ * A logged cause is its name and message only: never a stack, a body or a token (token failures
+ * carry a fixed reason word, see TokenRejected).
  */
 export const zitadelResponse = (logger: Logger): HttpMiddleware => ({
   name: 'zitadelResponse',
@@ -71,10 +71,6 @@ function requestFields(event: HttpEvent, context: RequestContext) {
   };
 }
 
-function describeCause(error: ZitadelError): string | undefined {
-  const cause = error.cause;
-  if (!(cause instanceof Error)) return undefined;
-  // Token parsing errors may quote the decoded token: keep only their class name.
-  if (error.code === GrpcCode.Unauthenticated) return cause.name;
-  return `${cause.name}: ${cause.message}`;
+function describeCause({ cause }: ZitadelError): string | undefined {
+  return cause instanceof Error ? `${cause.name}: ${cause.message}` : undefined;
 }
