@@ -45,7 +45,36 @@ export const MAIN_FIELDS: readonly string[] = ['module', 'main'];
  * The aliased import name avoids clashing with any identifier esbuild emits.
  */
 export const BANNER =
-  "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);";
+  "const require = process.getBuiltinModule('node:module').createRequire(import.meta.url);";
+
+const SHIMS = path.join(projectRoot, 'infra', 'bundle-shims');
+
+/** Node built-ins the bundle uses (a test fails if the bundle imports another one as ESM). */
+export const NODE_BUILTINS: readonly string[] = [
+  'buffer', 'child_process', 'console', 'crypto', 'events', 'fs', 'fs/promises', 'http', 'https',
+  'net', 'os', 'path', 'perf_hooks', 'process', 'stream', 'timers', 'tls', 'url', 'util', 'zlib',
+];
+
+/**
+ * Cold-start measures (see bench/RESULTS.md), applied through esbuild's `alias`:
+ * - Every Node built-in is taken through `process.getBuiltinModule`, not `import`. An ES import
+ *   of a built-in builds a module facade that evaluates all of its lazy getters: `node:http`'s
+ *   alone compiles undici. A CommonJS-style module object has no facade.
+ * - The AWS SDK's default credential chain is replaced by its environment link only, which is
+ *   where Lambda puts the execution role's credentials (infra/bundle-shims/lambda-credentials.ts).
+ */
+export const ALIASES: Readonly<Record<string, string>> = {
+  '@aws-sdk/credential-provider-node': path.join(SHIMS, 'lambda-credentials.ts'),
+  ...Object.fromEntries(
+    NODE_BUILTINS.flatMap((name) => {
+      const shim = path.join(SHIMS, 'node', `${name.replace('/', '-')}.cjs`);
+      return [
+        [name, shim],
+        [`node:${name}`, shim],
+      ];
+    }),
+  ),
+};
 
 /**
  * esbuild API options equivalent to `nodejsBundlingOptions()`. Add `outfile` (named
@@ -68,6 +97,7 @@ export const esbuildOptions: BuildOptions = {
   treeShaking: true,
   mainFields: [...MAIN_FIELDS],
   banner: { js: BANNER },
+  alias: { ...ALIASES },
   external: [],
 };
 
@@ -88,7 +118,10 @@ export function nodejsBundlingOptions(): BundlingOptions {
     // this, aws-lambda-nodejs would mark `@aws-sdk/*` external for Node >= 18 runtimes.
     externalModules: [],
     // esbuild's CLI tree-shakes bundles by default; stated explicitly to mirror `treeShaking`.
-    esbuildArgs: { '--tree-shaking': 'true' },
+    esbuildArgs: {
+      '--tree-shaking': 'true',
+      ...Object.fromEntries(Object.entries(ALIASES).map(([from, to]) => [`--alias:${from}`, to])),
+    },
     // Use the esbuild installed in node_modules; never fall back to a Docker build.
     forceDockerBundling: false,
   };

@@ -3,7 +3,6 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import httpErrorHandler from '@middy/http-error-handler';
-import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import { authenticate } from '../auth/authenticate.ts';
 import { resolveOrganization } from '../auth/resolve-organization.ts';
@@ -81,16 +80,17 @@ export function createHandler({ config, dynamodb = createDynamoDBClient(), logge
     return { statusCode: 200, headers: { ...JSON_HEADERS }, body: JSON.stringify({ details }) };
   };
 
+  // No http-header-normalizer: API Gateway's payload 2.0 (and the local server) already deliver
+  // header names in lower case, so it would only copy the headers on every request.
   return middy<HttpEvent, HttpResult, Error, RequestContext>(deactivate, {
     timeoutEarlyInMillis: TIMEOUT_EARLY_MS,
     timeoutEarlyResponse: () => {
       throw Errors.timeout();
     },
   })
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(injectLambdaContext(logger))
     .use(httpErrorHandler({ logger: false }))
     .use(zitadelResponse(logger))
-    .use(httpHeaderNormalizer())
     .use(authenticate(verifyBearer))
     .use(resolveOrganization())
     .use(emptyBodyIsEmptyObject)

@@ -320,6 +320,10 @@ describe('bundling (real esbuild, no Docker)', () => {
       assert.match(bundle, /export\s*\{[^}]*\bas handler\b|export\s*\{[^}]*\bhandler\b/, 'ESM export of handler');
       assert.doesNotMatch(bundle, /from\s*"@aws-sdk\//, 'the AWS SDK is bundled, not imported from the runtime');
       assert.doesNotMatch(bundle, /from\s*"@smithy\//, 'the AWS SDK is bundled, not imported from the runtime');
+      // Cold start: built-ins come through process.getBuiltinModule (see NODE_BUILTINS), never as
+      // ES imports, whose module facades cost ~25 ms; and no credential chain beyond the environment.
+      assert.doesNotMatch(bundle, /(from|import)\s*"(node:)?[a-z_]+(\/[a-z_]+)?"/, 'no ES import of a Node built-in');
+      assert.doesNotMatch(bundle, /AWS_WEB_IDENTITY_TOKEN_FILE|AWS_CONTAINER_CREDENTIALS_FULL_URI/, 'only the environment credential provider');
 
       const result = await esbuild.build({ ...esbuildOptions, outfile: path.join(esbuildOut, BUNDLE_FILE_NAME), logLevel: 'silent' });
       assert.deepEqual(result.errors, []);

@@ -40,6 +40,7 @@ export async function startDynamo() {
     endpoint,
     /** The test's own client, for seeding and inspecting the table. */
     client,
+    server,
     close: async () => {
       client.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

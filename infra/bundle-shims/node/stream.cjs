@@ -1,0 +1,2 @@
+// Node's stream as CommonJS, without an ES module facade: see infra/function-bundle.ts.
+module.exports = process.getBuiltinModule('node:stream');
