@@ -37,9 +37,33 @@ const fail = (message: string): never => {
 const cleanups: (() => Promise<void> | void)[] = [];
 let stopping = false;
 
+/** Longest clean stop; past it the process exits anyway. */
+const STOP_DEADLINE_MS = 10_000;
+
+/**
+ * Ctrl+C or SIGTERM: a clean stop. Under `npm start` one Ctrl+C reaches the server twice (from
+ * the terminal and forwarded by npm), so a repeat within a second is the same request; a later
+ * one forces the exit.
+ */
+let firstSignalAt = 0;
+function onSignal(signal: NodeJS.Signals): void {
+  if (firstSignalAt === 0) {
+    firstSignalAt = Date.now();
+    say(`${signal}: stopping`);
+    void stop(0);
+  } else if (Date.now() - firstSignalAt > 1_000) {
+    process.stderr.write('Forced stop.\n');
+    process.exit(130);
+  }
+}
+
 async function stop(code: number): Promise<never> {
-  if (stopping) process.exit(code);
+  if (stopping) return new Promise<never>(() => undefined);
   stopping = true;
+  setTimeout(() => {
+    process.stderr.write(`Could not stop cleanly within ${STOP_DEADLINE_MS / 1000} s; exiting.\n`);
+    process.exit(1);
+  }, STOP_DEADLINE_MS).unref();
   for (const cleanup of cleanups.reverse()) {
     try {
       await cleanup();
@@ -47,6 +71,7 @@ async function stop(code: number): Promise<never> {
       process.stderr.write(`while stopping: ${err instanceof Error ? err.message : String(err)}\n`);
     }
   }
+  if (code === 0) say('Stopped.');
   process.exit(code);
 }
 
@@ -66,6 +91,9 @@ async function main(): Promise<void> {
         : { ZITADEL_ISSUER: externalIssuer, ZITADEL_AUDIENCE: env.ZITADEL_AUDIENCE, ZITADEL_JWKS_URI: env.ZITADEL_JWKS_URI }),
     });
   // The configuration is checked before anything is bound or opened.
+  if (externalIssuer !== undefined && !env.ZITADEL_AUDIENCE?.trim()) {
+    fail('ZITADEL_ISSUER is set, so ZITADEL_AUDIENCE (the project id its tokens are issued for) is required too.');
+  }
   configFor(`http://${HOST}:${port || DEFAULT_PORT}`);
   if (externalIssuer === undefined && (env.ZITADEL_AUDIENCE || env.ZITADEL_JWKS_URI)) {
     say('Note: ZITADEL_AUDIENCE / ZITADEL_JWKS_URI are ignored without ZITADEL_ISSUER (the dev issuer is used).');
@@ -84,10 +112,9 @@ async function main(): Promise<void> {
   });
   await listen(server, port);
   cleanups.push(() => closeServer(server));
-  // Ctrl+C: stop cleanly (a second one kills at once).
   const url = `http://${HOST}:${(server.address() as AddressInfo).port}`;
-  process.once('SIGINT', () => void stop(0));
-  process.once('SIGTERM', () => void stop(0));
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 
   // 2. The data folder: one server at a time.
   const lock = acquireDataLock(dataDir);
@@ -159,14 +186,14 @@ async function main(): Promise<void> {
   );
 
   const active = await findActiveAction(admin, table, DEMO_ORG_ID);
-  const tokenHint = `npm run -s token -- --org <orgId> --role ORG_OWNER [--ttl 1h]`;
   if (active === undefined) {
     say();
     say('No ACTIVE action left to deactivate. Create one:');
     say(`  npm run actions -- create --org ${DEMO_ORG_ID}`);
   } else {
     say();
-    say(`Deactivate action ${active.id} ("${active.name}") of organisation ${active.resourceOwner}:`);
+    const who = key === undefined ? '' : ` (token: ORG_OWNER of that organisation, valid ${PRINTED_TOKEN_TTL_SECONDS / 3600}h)`;
+    say(`Deactivate action ${active.id} ("${active.name}") of organisation ${active.resourceOwner}${who}:`);
     const token =
       key === undefined
         ? '<access token from your ZITADEL instance>'
@@ -174,8 +201,8 @@ async function main(): Promise<void> {
     say(deactivateCurl(url, active.id, token));
   }
   say();
-  if (key !== undefined) say(`More tokens (ORG_OWNER of the org, 12h above): ${tokenHint}`);
-  say(`Actions:     npm run actions -- list --org ${DEMO_ORG_ID}   |   npm run actions -- create --org <orgId>`);
+  if (key !== undefined) say('More tokens:  npm run -s token -- --org <orgId> --role ORG_OWNER [--role IAM_OWNER] [--sub <user>] [--ttl 1h]');
+  say(`Actions:      npm run actions -- list --org ${DEMO_ORG_ID}   /   npm run actions -- create --org <orgId> [--name <name>]`);
   say('Stop with Ctrl+C.');
 }
 
