@@ -50,7 +50,7 @@ try {
     ['DynamoDB requests per warm request', warm.dynamoPerRequest.toFixed(3), `= 1: ${verdict(warm.dynamoPerRequest === 1)}`],
     ['JWKS fetches per warm request', warm.jwksPerRequest.toFixed(3), `= 0: ${verdict(warm.jwksPerRequest === 0)}`],
     [`Local server throughput (${load.amount} requests, ${load.connections} connections)`, `${load.requestsPerSecond.toFixed(0)} req/s`, `p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms, non-2xx ${load.non2xx}, errors ${load.errors}`],
-    [`Memory after ${warm.memoryRequests} more warm requests`, `RSS ${mb(warm.memoryEnd.rss)}, heap ${mb(warm.memoryEnd.heapUsed)}`, `before: RSS ${mb(warm.memoryStart.rss)}, heap ${mb(warm.memoryStart.heapUsed)}; heap growth ${mb(heapGrowth)}`],
+    [`Peak memory over ${warm.memoryRequests} more warm requests`, `RSS ${mb(Math.max(...warm.memory.map((m) => m.rss)))}`, `heap after GC, every ${warm.memoryRequests / 5} requests: ${warm.memory.map((m) => (m.heapUsed / 2 ** 20).toFixed(1)).join(' → ')} MiB (growth ${mb(heapGrowth)}); RSS ${warm.memory.map((m) => (m.rss / 2 ** 20).toFixed(0)).join(' → ')} MiB`],
   ];
   const table = [
     '| figure | value | target / note |',

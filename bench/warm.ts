@@ -67,9 +67,14 @@ export async function measureWarm(world: BenchWorld, bundle: string, { blocks = 
     const dynamoPerRequest = (world.dynamoRequests() - dynamoBefore - calls) / calls;
     const jwksPerRequest = (world.issuer.state.fetches - jwksBefore) / calls;
 
-    const memoryStart = await fn.memory();
-    await fn.block('handler', take(memoryRequests));
-    const memoryEnd = await fn.memory();
+    // Memory after each fifth of the run: a leak shows as steady growth, not as one early step.
+    const memory = [await fn.memory()];
+    for (let i = 0; i < 5; i++) {
+      await fn.block('handler', take(memoryRequests / 5));
+      memory.push(await fn.memory());
+    }
+    const memoryStart = memory[0]!;
+    const memoryEnd = memory.at(-1)!;
 
     return {
       handlerMs: median(handlerMs),
@@ -82,6 +87,7 @@ export async function measureWarm(world: BenchWorld, bundle: string, { blocks = 
       memoryRequests,
       memoryStart,
       memoryEnd,
+      memory,
     };
   } finally {
     fn.exit();
