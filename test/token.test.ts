@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { call, zitadelError } from './support/api.ts';
 import { putAction, tableSnapshot } from './support/dynamodb.ts';
 import { generateSigningKey, orgClaims, PROJECT_ID, signJwt } from './support/issuer.ts';
 import { startWorld, type World } from './support/setup.ts';
+import { freePort } from './support/ports.ts';
 
 const ORG = '69629023906488334';
 const ACTION = '69629023906488999';
@@ -165,12 +164,3 @@ describe('key set unreachable', () => {
     }
   });
 });
-
-/** A loopback port nobody listens on. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { DEMO_ORG_ID } from '../../infra/local/seed.ts';
+import { freePort } from '../support/ports.ts';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
 const CURL = '/usr/bin/curl';
@@ -47,13 +48,6 @@ function tempFolder(): string {
   return folder;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
 
 interface Started {
   readonly child: ChildProcess;

@@ -1,12 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import {
-  CreateTableCommand,
   DynamoDBClient,
   PutItemCommand,
   ScanCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { ensureActionsTable } from '../../infra/local/embedded-dynamodb.ts';
 
 export const TABLE = 'actions';
 
@@ -22,20 +22,7 @@ export async function startDynamo() {
   process.env.AWS_ACCESS_KEY_ID = 'test';
   process.env.AWS_SECRET_ACCESS_KEY = 'test';
   const client = new DynamoDBClient({});
-  await client.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      AttributeDefinitions: [
-        { AttributeName: 'resourceOwner', AttributeType: 'S' },
-        { AttributeName: 'id', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'resourceOwner', KeyType: 'HASH' },
-        { AttributeName: 'id', KeyType: 'RANGE' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await ensureActionsTable(client, TABLE);
   return {
     endpoint,
     /** The test's own client, for seeding and inspecting the table. */
