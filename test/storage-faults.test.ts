@@ -47,6 +47,20 @@ describe('DynamoDB faults, injected by a real HTTP proxy in front of dynalite', 
     assert.deepEqual(await stored(), { state: 'INACTIVE', sequence: '4' });
   });
 
+  test('[fault proxy] the reply to an applied write is lost: the retry recognises its own change, 200 once', async () => {
+    world.proxy!.state.faults = [{ kind: 'lose-reply' }];
+    const res = await call(world.handler, ACTION, { token });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.details.sequence, '4');
+    // The lost update, its resend (condition fails on our own write), one consistent read.
+    assert.equal(world.proxy!.state.requests, 3);
+    assert.deepEqual(await stored(), { state: 'INACTIVE', sequence: '4' });
+    // Another call is still refused: only the very same change is recognised.
+    const again = await call(world.handler, ACTION, { token });
+    assert.equal(again.status, 400);
+    assert.equal(again.body.code, 9);
+  });
+
   for (const kind of ['throttle', 'server-error', 'reset'] as const) {
     test(`[fault proxy] persistent ${kind}: ${DYNAMODB_MAX_ATTEMPTS} attempts, then Unavailable (503), nothing written`, async () => {
       world.proxy!.state.always = { kind };
@@ -77,7 +91,25 @@ describe('DynamoDB faults, injected by a real HTTP proxy in front of dynalite', 
     const result = await world.handler(deactivateEvent(ACTION, { token }), lambdaContext(800));
     assert.equal(result.statusCode, 503);
     assert.deepEqual(JSON.parse(result.body!), zitadelError(14, 'API-T1me0', 'Errors.Request.Timeout'));
+    // Aborted, not left running: no retry follows, even after the SDK's retry window has passed.
+    await new Promise((resolve) => setTimeout(resolve, 3_500));
+    assert.equal(world.proxy!.state.requests, 1);
     world.proxy!.state.always = undefined;
+    assert.deepEqual(await stored(), { state: 'ACTIVE', sequence: '3' });
+  });
+});
+
+describe('faults of the client itself', () => {
+  test('missing credentials are a deployment fault: Internal (500), not Unavailable', async () => {
+    const client = new DynamoDBClient({
+      credentials: async () => {
+        throw Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+      },
+    });
+    const handler = createHandler({ config: world.config, dynamodb: client, logger: new Logger({ logLevel: 'SILENT' }) }) as unknown as Handler;
+    const res = await call(handler, ACTION, { token });
+    assert.equal(res.status, 500);
+    assert.deepEqual(res.body, zitadelError(13, 'API-1nt3r', 'Errors.Internal'));
     assert.deepEqual(await stored(), { state: 'ACTIVE', sequence: '3' });
   });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   ConditionalCheckFailedException,
   GetItemCommand,
@@ -30,13 +31,17 @@ export class DynamoActionStore implements ActionStore {
   ): Promise<DeactivateOutcome> {
     const sendOptions = signal === undefined ? undefined : { abortSignal: signal };
     const Key: Item = { resourceOwner: { S: orgId }, id: { S: actionId } };
+    // Marks this change. The SDK resends the same request when a reply is lost; the resend then
+    // fails the condition against our own applied write, which this id recognises.
+    const changeId = randomUUID();
     try {
       // One conditional write: of N concurrent calls on one active action exactly one passes.
       const { Attributes } = await this.#client.send(
         new UpdateItemCommand({
           TableName: this.#tableName,
           Key,
-          UpdateExpression: 'SET #state = :inactive, #sequence = #sequence + :one, #changeDate = :now, #changedBy = :user',
+          UpdateExpression:
+            'SET #state = :inactive, #sequence = #sequence + :one, #changeDate = :now, #changedBy = :user, #changeId = :changeId',
           ConditionExpression: 'attribute_exists(#id) AND #state = :active',
           ExpressionAttributeNames: {
             '#id': 'id',
@@ -44,6 +49,7 @@ export class DynamoActionStore implements ActionStore {
             '#sequence': 'sequence',
             '#changeDate': 'changeDate',
             '#changedBy': 'changedBy',
+            '#changeId': 'changeId',
           },
           ExpressionAttributeValues: {
             ':active': { S: 'ACTIVE' },
@@ -51,6 +57,7 @@ export class DynamoActionStore implements ActionStore {
             ':one': { N: '1' },
             ':now': { S: changeDate.toISOString() },
             ':user': { S: changedBy },
+            ':changeId': { S: changeId },
           },
           ReturnValues: 'ALL_NEW',
           // Tells "not active" from "not found" without a second request on DynamoDB.
@@ -63,26 +70,35 @@ export class DynamoActionStore implements ActionStore {
       if (err instanceof ConditionalCheckFailedException) {
         // Servers that do not implement ALL_OLD on failure (dynalite) return no item: one
         // consistent read decides. On DynamoDB this read only happens for a missing action.
-        const exists = err.Item !== undefined || (await this.#exists(Key, sendOptions));
-        return { kind: exists ? 'not-active' : 'not-found' };
+        const current = err.Item ?? (await this.#read(Key, sendOptions));
+        if (current === undefined) return { kind: 'not-found' };
+        if (current.changeId?.S === changeId) return { kind: 'deactivated', details: toDetails(current) };
+        return { kind: 'not-active' };
       }
       throw storageError(err);
     }
   }
 
-  async #exists(Key: Item, sendOptions: { abortSignal: AbortSignal } | undefined): Promise<boolean> {
+  async #read(Key: Item, sendOptions: { abortSignal: AbortSignal } | undefined): Promise<Item | undefined> {
     try {
       const { Item } = await this.#client.send(
         new GetItemCommand({
           TableName: this.#tableName,
           Key,
           ConsistentRead: true,
-          ProjectionExpression: '#id',
-          ExpressionAttributeNames: { '#id': 'id' },
+          ProjectionExpression: '#id, #changeId, #sequence, #creationDate, #changeDate, #resourceOwner',
+          ExpressionAttributeNames: {
+            '#id': 'id',
+            '#changeId': 'changeId',
+            '#sequence': 'sequence',
+            '#creationDate': 'creationDate',
+            '#changeDate': 'changeDate',
+            '#resourceOwner': 'resourceOwner',
+          },
         }),
         sendOptions,
       );
-      return Item !== undefined;
+      return Item;
     } catch (err) {
       throw storageError(err);
     }
@@ -100,22 +116,31 @@ function toDetails(item: Item | undefined): ObjectDetails {
   return { sequence, creationDate, changeDate, resourceOwner };
 }
 
-const THROTTLING = new Set([
+/** Faults the SDK has already retried and that may pass: the service is there but busy or failing. */
+const TRANSIENT_ERRORS = new Set([
   'ProvisionedThroughputExceededException',
   'ThrottlingException',
   'RequestLimitExceeded',
   'LimitExceededException',
+  'TransactionConflictException',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
 ]);
+/** Network failures on the way to DynamoDB (node's error codes). */
+const NETWORK_ERRORS = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /**
  * Transient faults (throttling, 5xx, network, timeouts) have already been retried by the SDK;
- * what is left is `Unavailable`. Anything else (missing table, denied access, bad request)
- * is a deployment fault: `Internal`, details only in the logs.
+ * what is left is `Unavailable`. Anything else (missing table, denied access, missing
+ * credentials, a bug) is a deployment fault: `Internal`, details only in the logs.
  */
 function storageError(err: unknown): Error {
-  const e = err as { name?: string; $fault?: string; $metadata?: { httpStatusCode?: number } };
-  const status = e.$metadata?.httpStatusCode;
+  const e = err as { name?: string; code?: string; $fault?: string; $metadata?: { httpStatusCode?: number } };
+  const status = e.$metadata?.httpStatusCode ?? 0;
   const transient =
-    THROTTLING.has(e.name ?? '') || e.$fault === 'server' || status === undefined || status >= 500;
+    TRANSIENT_ERRORS.has(e.name ?? '') || NETWORK_ERRORS.has(e.code ?? '') || e.$fault === 'server' || status >= 500;
   return transient ? Errors.storageUnavailable(err) : Errors.internal(err);
 }

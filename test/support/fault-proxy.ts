@@ -5,12 +5,15 @@ export type Fault =
   | { kind: 'throttle' }
   | { kind: 'server-error' }
   | { kind: 'hang' }
-  | { kind: 'reset' };
+  | { kind: 'reset' }
+  /** Forwarded and applied by dynalite, but the reply is lost: the connection drops instead. */
+  | { kind: 'lose-reply' };
 
 /**
  * A real HTTP proxy in front of dynalite that injects DynamoDB faults on demand: the next
  * `faults.length` requests get the listed faults (then traffic passes through), or every request
- * gets `always`. Faulted requests never reach dynalite, so nothing behind them can be written.
+ * gets `always`. Faulted requests never reach dynalite, so nothing behind them can be written,
+ * except `lose-reply`, which is exactly a write whose answer never arrives.
  */
 export async function startFaultProxy(target: string) {
   const state = {
@@ -24,6 +27,7 @@ export async function startFaultProxy(target: string) {
     state.requests++;
     const fault = state.always ?? state.faults.shift();
     if (fault === undefined) return forward(req, res);
+    if (fault.kind === 'lose-reply') return forward(req, res, true);
     req.resume();
     switch (fault.kind) {
       case 'throttle':
@@ -40,12 +44,17 @@ export async function startFaultProxy(target: string) {
     }
   });
 
-  function forward(req: IncomingMessage, res: ServerResponse) {
+  function forward(req: IncomingMessage, res: ServerResponse, loseReply = false) {
     state.forwarded++;
     const url = new URL(target);
     const upstream = request(
       { host: url.hostname, port: url.port, method: req.method, path: req.url, headers: req.headers },
       (up) => {
+        if (loseReply) {
+          up.resume();
+          up.on('end', () => req.socket.destroy());
+          return;
+        }
         res.writeHead(up.statusCode ?? 502, up.headers);
         up.pipe(res);
       },
