@@ -118,6 +118,33 @@ describe('valid tokens', () => {
     }
   });
 
+  test('a key the issuer withdrew stops being trusted once the cached key set is older than its max age', async () => {
+    const fresh = await startWorld({ keySetMaxAgeMs: 100 });
+    try {
+      for (const id of ['a', 'b', 'c']) await putAction(fresh.dynamo.client, { resourceOwner: ORG, id });
+      const retiring = generateSigningKey('rsa-old', 'RS256');
+      fresh.issuer.state.keys.push(retiring);
+      const token = fresh.issuer.token(owner, { key: retiring });
+      assert.equal((await call(fresh.handler, 'a', { token })).status, 200);
+
+      fresh.issuer.state.keys.pop(); // the issuer withdraws the key
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      const fetches = fresh.issuer.state.fetches;
+      // The first request after the max age is served from the cached set and starts a refresh.
+      assert.equal((await call(fresh.handler, 'b', { token })).status, 200);
+      while (fresh.issuer.state.fetches === fetches) await new Promise((resolve) => setTimeout(resolve, 10));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+
+      const res = await call(fresh.handler, 'c', { token });
+      assert.equal(res.status, 401);
+      assert.deepEqual(res.body, TOKEN_INVALID);
+      // Tokens signed with a key still published keep working.
+      assert.equal((await call(fresh.handler, 'c', { token: fresh.issuer.token(owner) })).status, 200);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   test('a flood of unknown kids costs the issuer at most one fetch', async () => {
     const fresh = await startWorld();
     try {

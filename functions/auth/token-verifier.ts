@@ -2,6 +2,7 @@ import { Agent } from 'node:http';
 import { JwtVerifier } from 'aws-jwt-verify';
 import {
   FetchError,
+  JwtBaseError,
   JwkValidationError,
   JwksValidationError,
   JwtExpiredError,
@@ -17,6 +18,7 @@ import {
 } from 'aws-jwt-verify/error';
 import { SimpleFetcher } from 'aws-jwt-verify/https';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
+import type { DecomposedJwt } from 'aws-jwt-verify/jwt';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { Errors } from '../domain/errors.ts';
 import { hasDuplicateHeaderMembers } from './jwt-header.ts';
@@ -25,6 +27,8 @@ export interface TokenVerifierConfig {
   readonly issuer: string;
   readonly audience: readonly string[];
   readonly jwksUri: string;
+  /** How old the cached key set may grow before it is refreshed. Default 10 minutes. */
+  readonly keySetMaxAgeMs?: number;
 }
 
 /** Clock skew tolerated on `exp` and `nbf`. */
@@ -34,11 +38,42 @@ export const MAX_TOKEN_LENGTH = 16 * 1024;
 /** Weaker RSA keys are refused even when the key set publishes them. */
 const MIN_RSA_MODULUS_BITS = 2048;
 /**
- * Bounds on one key-set request. aws-jwt-verify retries a failed fetch once, so a cold start
+ * Bound on one key-set request. aws-jwt-verify retries a failed fetch once, so a cold start
  * facing an unreachable issuer waits at most about 2 × 2 s before answering 503.
  */
-const JWKS_SOCKET_IDLE_MS = 1_000;
 const JWKS_RESPONSE_MS = 2_000;
+const DEFAULT_KEY_SET_MAX_AGE_MS = 10 * 60_000;
+
+/**
+ * aws-jwt-verify's cache keeps a key set until a token names a kid it lacks, so a key the issuer
+ * withdrew would stay trusted for the container's life. This one also refreshes the set once it
+ * is older than `maxAgeMs`, in the background: the request that notices keeps the cached set, a
+ * failed refresh keeps it too, and the next refresh is tried one max age later.
+ */
+class RefreshingJwksCache extends SimpleJwksCache {
+  readonly #maxAgeMs: number;
+  readonly #fetchedAt = new Map<string, number>();
+
+  constructor(props: ConstructorParameters<typeof SimpleJwksCache>[0] & { maxAgeMs: number }) {
+    super(props);
+    this.#maxAgeMs = props.maxAgeMs;
+  }
+
+  override async getJwks(jwksUri: string) {
+    const jwks = await super.getJwks(jwksUri);
+    this.#fetchedAt.set(jwksUri, Date.now());
+    return jwks;
+  }
+
+  override async getJwk(jwksUri: string, decomposedJwt: DecomposedJwt) {
+    const fetchedAt = this.#fetchedAt.get(jwksUri);
+    if (fetchedAt !== undefined && Date.now() - fetchedAt > this.#maxAgeMs) {
+      this.#fetchedAt.set(jwksUri, Date.now());
+      this.getJwks(jwksUri).catch(() => undefined);
+    }
+    return super.getJwk(jwksUri, decomposedJwt);
+  }
+}
 
 /** Our checks on top of aws-jwt-verify's. */
 class TokenPolicyError extends Error {}
@@ -86,7 +121,6 @@ export function createBearerVerifier(config: TokenVerifierConfig): VerifyBearer 
   const loopbackHttp = new URL(config.jwksUri).protocol === 'http:';
   const fetcher = new SimpleFetcher({
     defaultRequestOptions: {
-      timeout: JWKS_SOCKET_IDLE_MS,
       responseTimeout: JWKS_RESPONSE_MS,
       // aws-jwt-verify fetches with node's https.request; a plain-http agent makes that same
       // request speak http. Config only allows this for loopback issuers (local runs, tests).
@@ -109,7 +143,7 @@ export function createBearerVerifier(config: TokenVerifierConfig): VerifyBearer 
         }
       },
     },
-    { jwksCache: new SimpleJwksCache({ fetcher }) },
+    { jwksCache: new RefreshingJwksCache({ fetcher, maxAgeMs: config.keySetMaxAgeMs ?? DEFAULT_KEY_SET_MAX_AGE_MS }) },
   );
 
   return async (authorization) => {
@@ -120,9 +154,12 @@ export function createBearerVerifier(config: TokenVerifierConfig): VerifyBearer 
     try {
       return await verifier.verify(token);
     } catch (err) {
-      // Only "could not fetch the key set" is the issuer's fault (503); every other failure,
-      // a malformed key set included, means this token is not acceptable (401).
-      throw err instanceof FetchError ? Errors.keySetUnavailable(err) : Errors.tokenInvalid(rejection(err));
+      // "Could not fetch the key set" is the issuer's fault (503). Every other verification
+      // failure, a malformed key set included, means this token is not acceptable (401).
+      // Anything else is a bug or a misconfiguration, not the caller's doing (500).
+      if (err instanceof FetchError) throw Errors.keySetUnavailable(err);
+      if (err instanceof JwtBaseError || err instanceof TokenPolicyError) throw Errors.tokenInvalid(rejection(err));
+      throw Errors.internal(err);
     }
   };
 }

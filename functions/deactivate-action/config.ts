@@ -4,6 +4,8 @@ export interface Config {
   readonly issuer: string;
   readonly audience: readonly string[];
   readonly jwksUri: string;
+  /** Not read from the environment: the 10-minute default suits ZITADEL's key rotation. */
+  readonly keySetMaxAgeMs?: number;
   readonly tableName: string;
   readonly rolePermissions: RolePermissions;
 }

@@ -32,9 +32,10 @@ export interface HandlerDeps {
   readonly now?: () => Date;
 }
 
-export function createDynamoDBClient(): DynamoDBClient {
+export function createDynamoDBClient(overrides: { endpoint?: string } = {}): DynamoDBClient {
   // Region and endpoint come from the SDK's standard settings (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB).
   return new DynamoDBClient({
+    ...overrides,
     maxAttempts: DYNAMODB_MAX_ATTEMPTS,
     requestHandler: {
       connectionTimeout: DYNAMODB_CONNECTION_TIMEOUT_MS,
@@ -88,7 +89,8 @@ export function createHandler({ config, dynamodb = createDynamoDBClient(), logge
       throw Errors.timeout();
     },
   })
-    .use(injectLambdaContext(logger))
+    // logEvent stays off whatever POWERTOOLS_LOGGER_LOG_EVENT says: the event holds the token.
+    .use(injectLambdaContext(logger, { logEvent: false }))
     .use(httpErrorHandler({ logger: false }))
     .use(zitadelResponse(logger))
     .use(authenticate(verifyBearer))

@@ -23,7 +23,6 @@ export async function startWorld(
   const issuer = await startIssuer();
   // Optionally the handler reaches dynalite through a fault-injecting proxy.
   const proxy = options.storageProxy ? await startFaultProxy(dynamo.endpoint) : undefined;
-  if (proxy) process.env.AWS_ENDPOINT_URL_DYNAMODB = proxy.endpoint;
   const config: Config = {
     issuer: issuer.url,
     audience: [PROJECT_ID],
@@ -32,7 +31,9 @@ export async function startWorld(
     rolePermissions: DEFAULT_ROLE_PERMISSIONS,
     ...overrides,
   };
-  const handlerClient = createDynamoDBClient();
+  // The production client, pointed explicitly at this world's server: the SDK reads
+  // AWS_ENDPOINT_URL_DYNAMODB lazily, and another world may have changed it by then.
+  const handlerClient = createDynamoDBClient({ endpoint: proxy?.endpoint ?? dynamo.endpoint });
   const storageRequests = countRequests(handlerClient);
   const handler = createHandler({
     config,
