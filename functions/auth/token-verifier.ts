@@ -101,8 +101,15 @@ const REJECTION_REASONS: ReadonlyArray<readonly [new (...args: never[]) => Error
   [JwkValidationError, 'key-invalid'],
 ];
 
+/** node:crypto refusing the signature itself, e.g. an RSA-sized signature checked as ES256. */
+function isCryptoError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && (code.startsWith('ERR_CRYPTO_') || code.startsWith('ERR_OSSL_'));
+}
+
 function rejection(err: unknown): TokenRejected {
   if (err instanceof TokenPolicyError) return new TokenRejected(err.message);
+  if (isCryptoError(err)) return new TokenRejected('signature');
   const reason = REJECTION_REASONS.find(([type]) => err instanceof type)?.[1];
   return new TokenRejected(reason ?? 'invalid');
 }
@@ -158,7 +165,9 @@ export function createBearerVerifier(config: TokenVerifierConfig): VerifyBearer 
       // failure, a malformed key set included, means this token is not acceptable (401).
       // Anything else is a bug or a misconfiguration, not the caller's doing (500).
       if (err instanceof FetchError) throw Errors.keySetUnavailable(err);
-      if (err instanceof JwtBaseError || err instanceof TokenPolicyError) throw Errors.tokenInvalid(rejection(err));
+      if (err instanceof JwtBaseError || err instanceof TokenPolicyError || isCryptoError(err)) {
+        throw Errors.tokenInvalid(rejection(err));
+      }
       throw Errors.internal(err);
     }
   };
