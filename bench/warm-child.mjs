@@ -1,6 +1,7 @@
 // Warm cost, in one function process: the handler from the bundle against dynalite, and the same
 // UpdateItem sent directly with the SDK client (the physical floor: one write round trip),
 // alternated block by block so both see the same machine. Plain JavaScript, driven over IPC.
+import { randomUUID } from 'node:crypto';
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 
 const { handler } = await import(process.env.BENCH_BUNDLE);
@@ -13,15 +14,24 @@ const updateFor = (id) =>
   new UpdateItemCommand({
     TableName: process.env.ACTIONS_TABLE,
     Key: { resourceOwner: { S: process.env.BENCH_ORG }, id: { S: id } },
-    UpdateExpression: 'SET #state = :inactive, #sequence = #sequence + :one, #changeDate = :now, #changedBy = :user',
+    UpdateExpression:
+      'SET #state = :inactive, #sequence = #sequence + :one, #changeDate = :now, #changedBy = :user, #changeId = :changeId',
     ConditionExpression: 'attribute_exists(#id) AND #state = :active',
-    ExpressionAttributeNames: { '#id': 'id', '#state': 'state', '#sequence': 'sequence', '#changeDate': 'changeDate', '#changedBy': 'changedBy' },
+    ExpressionAttributeNames: {
+      '#id': 'id',
+      '#state': 'state',
+      '#sequence': 'sequence',
+      '#changeDate': 'changeDate',
+      '#changedBy': 'changedBy',
+      '#changeId': 'changeId',
+    },
     ExpressionAttributeValues: {
       ':active': { S: 'ACTIVE' },
       ':inactive': { S: 'INACTIVE' },
       ':one': { N: '1' },
       ':now': { S: new Date().toISOString() },
       ':user': { S: 'user-1' },
+      ':changeId': { S: randomUUID() },
     },
     ReturnValues: 'ALL_NEW',
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

@@ -83,7 +83,7 @@ describe('fuzzed requests', () => {
           }
         },
       ),
-      { numRuns: 1500 },
+      { numRuns: 2500 },
     );
   });
 

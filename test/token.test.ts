@@ -179,6 +179,34 @@ describe('key set unreachable', () => {
     }
   });
 
+  test('a cold function whose issuer is too slow answers Unavailable (503) after a bounded wait', async () => {
+    const slow = await startWorld();
+    try {
+      slow.issuer.state.delayMs = 30_000;
+      const res = await call(slow.handler, ACTION, { token: slow.issuer.token(owner) });
+      // Answered, not hung: the fetch gave up (2 s, one retry), far inside the 10 s Lambda context.
+      assert.equal(res.status, 503);
+      assert.deepEqual(res.body, KEY_SET_UNAVAILABLE);
+      assert.equal(slow.issuer.state.fetches, 2, 'one fetch and aws-jwt-verify’s one retry');
+      assert.equal(slow.storageRequests.count, 0);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  test('a warm function keeps serving from its cached keys while the issuer is down', async () => {
+    const warm = await startWorld();
+    try {
+      for (const id of ['w1', 'w2', 'w3']) await putAction(warm.dynamo.client, { resourceOwner: ORG, id });
+      assert.equal((await call(warm.handler, 'w1', { token: warm.issuer.token(owner) })).status, 200);
+      warm.issuer.state.down = true;
+      assert.equal((await call(warm.handler, 'w2', { token: warm.issuer.token(owner) })).status, 200);
+      assert.equal((await call(warm.handler, 'w3', { token: warm.issuer.token(owner, { key: warm.issuer.ec }) })).status, 200);
+    } finally {
+      await warm.close();
+    }
+  });
+
   test('a key set answering 500 is Unavailable (503)', async () => {
     const broken = await startWorld();
     try {

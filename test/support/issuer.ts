@@ -46,6 +46,10 @@ export async function startIssuer() {
     fetches: 0,
     /** Replaces the key-set answer: a status and a raw body. */
     answer: undefined as { status: number; body: string } | undefined,
+    /** Holds each key-set answer back this long. */
+    delayMs: 0,
+    /** Drops every connection to the key set: the issuer is down. */
+    down: false,
   };
   const server: Server = createServer((req, res) => {
     if (req.url !== '/oauth/v2/keys') {
@@ -53,8 +57,14 @@ export async function startIssuer() {
       return;
     }
     state.fetches++;
+    if (state.down) {
+      req.socket.destroy();
+      return;
+    }
     const answer = state.answer ?? { status: 200, body: JSON.stringify({ keys: state.keys.map((k) => k.publicJwk) }) };
-    res.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body);
+    const send = () => res.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body);
+    if (state.delayMs > 0) setTimeout(send, state.delayMs).unref();
+    else send();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -78,7 +88,11 @@ export async function startIssuer() {
     ec,
     state,
     token,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 export type Issuer = Awaited<ReturnType<typeof startIssuer>>;
