@@ -3,6 +3,8 @@
 // alternated block by block so both see the same machine. Plain JavaScript, driven over IPC.
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+// The handler's own request, so the floor is exactly the write the handler makes.
+import { deactivateUpdate } from '../functions/storage/actions-table.ts';
 
 const { handler } = await import(process.env.BENCH_BUNDLE);
 const template = JSON.parse(process.env.BENCH_EVENT);
@@ -11,31 +13,16 @@ const direct = new DynamoDBClient({});
 
 const eventFor = (id) => ({ ...template, pathParameters: { id }, rawPath: `/management/v1/actions/${id}/_deactivate` });
 const updateFor = (id) =>
-  new UpdateItemCommand({
-    TableName: process.env.ACTIONS_TABLE,
-    Key: { resourceOwner: { S: process.env.BENCH_ORG }, id: { S: id } },
-    UpdateExpression:
-      'SET #state = :inactive, #sequence = #sequence + :one, #changeDate = :now, #changedBy = :user, #changeId = :changeId',
-    ConditionExpression: 'attribute_exists(#id) AND #state = :active',
-    ExpressionAttributeNames: {
-      '#id': 'id',
-      '#state': 'state',
-      '#sequence': 'sequence',
-      '#changeDate': 'changeDate',
-      '#changedBy': 'changedBy',
-      '#changeId': 'changeId',
-    },
-    ExpressionAttributeValues: {
-      ':active': { S: 'ACTIVE' },
-      ':inactive': { S: 'INACTIVE' },
-      ':one': { N: '1' },
-      ':now': { S: new Date().toISOString() },
-      ':user': { S: 'user-1' },
-      ':changeId': { S: randomUUID() },
-    },
-    ReturnValues: 'ALL_NEW',
-    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-  });
+  new UpdateItemCommand(
+    deactivateUpdate({
+      tableName: process.env.ACTIONS_TABLE,
+      orgId: process.env.BENCH_ORG,
+      actionId: id,
+      changedBy: 'user-1',
+      changeDate: new Date(),
+      changeId: randomUUID(),
+    }),
+  );
 
 /** Mean milliseconds per call over `ids`, calls one after another. */
 async function timeBlock(kind, ids) {

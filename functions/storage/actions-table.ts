@@ -5,6 +5,7 @@ import {
   UpdateItemCommand,
   type AttributeValue,
   type DynamoDBClient,
+  type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import type { ActionStore, DeactivateOutcome, ObjectDetails } from '../domain/deactivate-action.ts';
 import { Errors } from '../domain/errors.ts';
@@ -30,39 +31,14 @@ export class DynamoActionStore implements ActionStore {
     { signal }: { readonly signal?: AbortSignal } = {},
   ): Promise<DeactivateOutcome> {
     const sendOptions = signal === undefined ? undefined : { abortSignal: signal };
-    const Key: Item = { resourceOwner: { S: orgId }, id: { S: actionId } };
+    const Key = keyOf(orgId, actionId);
     // Marks this change. The SDK resends the same request when a reply is lost; the resend then
     // fails the condition against our own applied write, which this id recognises.
     const changeId = randomUUID();
     try {
       // One conditional write: of N concurrent calls on one active action exactly one passes.
       const { Attributes } = await this.#client.send(
-        new UpdateItemCommand({
-          TableName: this.#tableName,
-          Key,
-          UpdateExpression:
-            'SET #state = :inactive, #sequence = #sequence + :one, #changeDate = :now, #changedBy = :user, #changeId = :changeId',
-          ConditionExpression: 'attribute_exists(#id) AND #state = :active',
-          ExpressionAttributeNames: {
-            '#id': 'id',
-            '#state': 'state',
-            '#sequence': 'sequence',
-            '#changeDate': 'changeDate',
-            '#changedBy': 'changedBy',
-            '#changeId': 'changeId',
-          },
-          ExpressionAttributeValues: {
-            ':active': { S: 'ACTIVE' },
-            ':inactive': { S: 'INACTIVE' },
-            ':one': { N: '1' },
-            ':now': { S: changeDate.toISOString() },
-            ':user': { S: changedBy },
-            ':changeId': { S: changeId },
-          },
-          ReturnValues: 'ALL_NEW',
-          // Tells "not active" from "not found" without a second request on DynamoDB.
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
+        new UpdateItemCommand(deactivateUpdate({ tableName: this.#tableName, orgId, actionId, changedBy, changeDate, changeId })),
         sendOptions,
       );
       return { kind: 'deactivated', details: toDetails(Attributes) };
@@ -103,6 +79,48 @@ export class DynamoActionStore implements ActionStore {
       throw storageError(err);
     }
   }
+}
+
+const keyOf = (orgId: string, actionId: string): Item => ({ resourceOwner: { S: orgId }, id: { S: actionId } });
+
+/**
+ * The one conditional write (ACTIVE → INACTIVE). Exported so that the benchmark sends exactly
+ * this request directly, as the floor the handler is measured against.
+ */
+export function deactivateUpdate(change: {
+  tableName: string;
+  orgId: string;
+  actionId: string;
+  changedBy: string;
+  changeDate: Date;
+  changeId: string;
+}): UpdateItemCommandInput {
+  return {
+    TableName: change.tableName,
+    Key: keyOf(change.orgId, change.actionId),
+    UpdateExpression:
+      'SET #state = :inactive, #sequence = #sequence + :one, #changeDate = :now, #changedBy = :user, #changeId = :changeId',
+    ConditionExpression: 'attribute_exists(#id) AND #state = :active',
+    ExpressionAttributeNames: {
+      '#id': 'id',
+      '#state': 'state',
+      '#sequence': 'sequence',
+      '#changeDate': 'changeDate',
+      '#changedBy': 'changedBy',
+      '#changeId': 'changeId',
+    },
+    ExpressionAttributeValues: {
+      ':active': { S: 'ACTIVE' },
+      ':inactive': { S: 'INACTIVE' },
+      ':one': { N: '1' },
+      ':now': { S: change.changeDate.toISOString() },
+      ':user': { S: change.changedBy },
+      ':changeId': { S: change.changeId },
+    },
+    ReturnValues: 'ALL_NEW',
+    // Tells "not active" from "not found" without a second request on DynamoDB.
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+  };
 }
 
 function toDetails(item: Item | undefined): ObjectDetails {
