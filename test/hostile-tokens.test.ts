@@ -145,6 +145,17 @@ describe('token attacks are Unauthenticated (401) and never reach DynamoDB', () 
     await expectRejected(world.issuer.token({ ...claims(), exp: String(now() + 3600) }));
   });
 
+  test('an ID token of the same project (same iss and aud) is not an access token', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    for (const idTokenClaims of [
+      { auth_time: now - 60, amr: ['pwd'], acr: '0' },
+      { nonce: 'n-0S6_WzA2Mj' },
+      { at_hash: 'HK6E_P6Dh8Y93mRNtsDB1Q' },
+    ]) {
+      await expectRejected(world.issuer.token({ ...claims(), ...idTokenClaims }));
+    }
+  });
+
   test('an enormous token (64 KB) is refused before any parsing', async () => {
     const huge = world.issuer.token({ ...claims(), padding: 'x'.repeat(64 * 1024) });
     const fetches = world.issuer.state.fetches;

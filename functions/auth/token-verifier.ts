@@ -35,6 +35,12 @@ export interface TokenVerifierConfig {
 export const CLOCK_SKEW_SECONDS = 10;
 /** Longer tokens are refused before any parsing or crypto (ZITADEL's JWTs are a few KB). */
 export const MAX_TOKEN_LENGTH = 16 * 1024;
+/**
+ * Claims ZITADEL puts in ID tokens and never in access tokens (its claims matrix: `acr`, `amr`,
+ * `auth_time`; `nonce`, `at_hash`, `c_hash` from OpenID Connect). An ID token of the same project
+ * carries the same `iss` and `aud`, so these claims are what tells it apart.
+ */
+const ID_TOKEN_CLAIMS = ['acr', 'amr', 'auth_time', 'nonce', 'at_hash', 'c_hash'];
 /** Weaker RSA keys are refused even when the key set publishes them. */
 const MIN_RSA_MODULUS_BITS = 2048;
 /**
@@ -144,6 +150,9 @@ export function createBearerVerifier(config: TokenVerifierConfig): VerifyBearer 
       customJwtCheck: ({ payload, jwk }) => {
         if (payload.exp === undefined) {
           throw new TokenPolicyError('exp-missing');
+        }
+        if (ID_TOKEN_CLAIMS.some((claim) => Object.hasOwn(payload, claim))) {
+          throw new TokenPolicyError('id-token');
         }
         if (jwk.kty === 'RSA' && rsaModulusBits(jwk.n) < MIN_RSA_MODULUS_BITS) {
           throw new TokenPolicyError('rsa-key-too-short');
