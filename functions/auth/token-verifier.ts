@@ -122,13 +122,14 @@ function rejection(err: unknown): TokenRejected {
 
 const BEARER = /^Bearer +([^\s]+) *$/i;
 
-export type VerifyBearer = (authorization: string | undefined) => Promise<JwtPayload>;
+/** Resolves to the payload of an accepted token: verified, and with a non-empty `sub`. */
+export type VerifyBearer = (authorization: string | undefined) => Promise<JwtPayload & { sub: string }>;
 
 /**
  * Builds the bearer-token check. The verifier and its key cache live as long as the Lambda
- * container, so a warm function verifies from memory; an unknown `kid` triggers one refetch
- * (key rotation), after which aws-jwt-verify's penalty box stops a flood of unknown kids from
- * reaching the issuer.
+ * container, so a warm function verifies from memory (the set is refreshed in the background
+ * every `keySetMaxAgeMs`); an unknown `kid` triggers one refetch (key rotation), after which
+ * aws-jwt-verify's penalty box stops a flood of unknown kids from reaching the issuer.
  */
 export function createBearerVerifier(config: TokenVerifierConfig): VerifyBearer {
   const loopbackHttp = new URL(config.jwksUri).protocol === 'http:';
@@ -151,6 +152,10 @@ export function createBearerVerifier(config: TokenVerifierConfig): VerifyBearer 
         if (payload.exp === undefined) {
           throw new TokenPolicyError('exp-missing');
         }
+        // The change is attributed to `sub`: a token without a user cannot be accepted.
+        if (typeof payload.sub !== 'string' || payload.sub === '') {
+          throw new TokenPolicyError('sub-missing');
+        }
         if (ID_TOKEN_CLAIMS.some((claim) => Object.hasOwn(payload, claim))) {
           throw new TokenPolicyError('id-token');
         }
@@ -168,7 +173,8 @@ export function createBearerVerifier(config: TokenVerifierConfig): VerifyBearer 
     if (token.length > MAX_TOKEN_LENGTH) throw Errors.tokenInvalid(new TokenRejected('too-long'));
     if (hasDuplicateHeaderMembers(token)) throw Errors.tokenInvalid(new TokenRejected('duplicate-header-member'));
     try {
-      return await verifier.verify(token);
+      // customJwtCheck has refused any token without a string `sub`.
+      return (await verifier.verify(token)) as JwtPayload & { sub: string };
     } catch (err) {
       // "Could not fetch the key set" is the issuer's fault (503). Every other verification
       // failure, a malformed key set included, means this token is not acceptable (401).
