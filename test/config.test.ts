@@ -12,14 +12,44 @@ const base = {
 };
 
 describe('configuration, checked once at cold start', () => {
-  test('defaults: key set at <issuer>/oauth/v2/keys, ZITADEL role mapping', () => {
+  test('defaults: zitadel mode, key set and Auth API at the issuer, 30 s cache, ZITADEL role mapping', () => {
     assert.deepEqual(loadConfig(base), {
+      authzMode: 'zitadel',
       issuer: 'https://my-instance.zitadel.cloud',
       audience: ['250123456789012345'],
       jwksUri: 'https://my-instance.zitadel.cloud/oauth/v2/keys',
+      projectId: '250123456789012345',
+      apiUrl: 'https://my-instance.zitadel.cloud',
+      cacheSeconds: 30,
       tableName: 'actions',
       rolePermissions: DEFAULT_ROLE_PERMISSIONS,
     });
+  });
+
+  test('zitadel mode needs no audience; claims mode does', () => {
+    const { ZITADEL_AUDIENCE: _unused, ...withoutAudience } = base;
+    assert.deepEqual(loadConfig(withoutAudience).audience, []);
+    assert.throws(() => loadConfig({ ...withoutAudience, AUTHZ_MODE: 'claims' }), /ZITADEL_AUDIENCE is not set/);
+  });
+
+  test('an unknown AUTHZ_MODE stops init with a message naming the choices', () => {
+    assert.throws(() => loadConfig({ ...base, AUTHZ_MODE: 'token' }), /AUTHZ_MODE must be one of zitadel, claims, got "token"/);
+  });
+
+  test('ZITADEL_PROJECT_ID, ZITADEL_API_URL and AUTHZ_CACHE_SECONDS', () => {
+    const config = loadConfig({
+      ...base,
+      ZITADEL_PROJECT_ID: '333',
+      ZITADEL_API_URL: 'https://api.example.com/',
+      AUTHZ_CACHE_SECONDS: '0',
+    });
+    assert.equal(config.projectId, '333');
+    assert.equal(config.apiUrl, 'https://api.example.com');
+    assert.equal(config.cacheSeconds, 0);
+    for (const bad of ['-1', '1.5', 'ten', '86401']) {
+      assert.throws(() => loadConfig({ ...base, AUTHZ_CACHE_SECONDS: bad }), /AUTHZ_CACHE_SECONDS must be a whole number/);
+    }
+    assert.throws(() => loadConfig({ ...base, ZITADEL_API_URL: 'http://api.example.com' }), /ZITADEL_API_URL must use https/);
   });
 
   test('comma-separated audiences, explicit key set URI, custom role mapping', () => {
@@ -36,7 +66,7 @@ describe('configuration, checked once at cold start', () => {
 
   test('every missing variable is named in one message', () => {
     assert.throws(
-      () => loadConfig({}),
+      () => loadConfig({ AUTHZ_MODE: 'claims' }),
       (err: unknown) =>
         err instanceof ConfigError &&
         /ZITADEL_ISSUER is not set/.test(err.message) &&

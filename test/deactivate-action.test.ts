@@ -10,10 +10,10 @@ const ORG_A = '69629023906488334';
 const ORG_B = '71111111111111111';
 const ACTION = '69629023906488999';
 
-const NOT_FOUND = zitadelError(5, 'COMMAND-NRmhu', 'Errors.Action.NotFound');
-const NOT_ACTIVE = zitadelError(9, 'COMMAND-Dgj92', 'Errors.Action.NotActive');
+const NOT_FOUND = zitadelError(5, 'COMMAND-NRmhu', 'Action not found');
+const NOT_ACTIVE = zitadelError(9, 'COMMAND-Dgj92', 'Action is not active');
 const PERMISSION_DENIED = zitadelError(7, 'AUTH-5mWD2', 'No matching permissions found');
-const ID_MISSING = zitadelError(3, 'COMMAND-DAhk5', 'Errors.IDMissing');
+const ID_MISSING = zitadelError(3, 'COMMAND-DAhk5', 'ID missing');
 
 let world: World;
 before(async () => {

@@ -34,6 +34,7 @@ async function runScenario(calls: unknown[], env: Record<string, string> = {}) {
       AWS_SECRET_ACCESS_KEY: 'test',
       ZITADEL_ISSUER: issuer.url,
       ZITADEL_AUDIENCE: PROJECT_ID,
+      AUTHZ_MODE: 'claims',
       ACTIONS_TABLE: TABLE,
       POWERTOOLS_SERVICE_NAME: 'deactivate-action',
       ...env,

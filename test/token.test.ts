@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { call, zitadelError } from './support/api.ts';
+import { AUTH_HEADER_MISSING, call, zitadelError } from './support/api.ts';
 import { putAction, tableSnapshot } from './support/dynamodb.ts';
 import { generateSigningKey, orgClaims, PROJECT_ID, signJwt } from './support/issuer.ts';
 import { startWorld, type World } from './support/setup.ts';
@@ -9,6 +9,8 @@ import { freePort } from './support/ports.ts';
 const ORG = '69629023906488334';
 const ACTION = '69629023906488999';
 const TOKEN_INVALID = zitadelError(16, 'AUTH-7fs1e', 'Errors.Token.Invalid');
+// ZITADEL's auth interceptor (internal/api/authz/token.go): a header that is not `Bearer <token>`.
+const INVALID_AUTH_HEADER = zitadelError(16, 'AUTH-7fs1e', 'invalid auth header');
 const KEY_SET_UNAVAILABLE = zitadelError(14, 'AUTH-Jwks5', 'Errors.Token.KeySetUnavailable');
 
 let world: World;
@@ -22,23 +24,25 @@ const owner = orgClaims(ORG, { ORG_OWNER: [ORG] });
 const now = () => Math.floor(Date.now() / 1000);
 
 /** Asserts a 401 in ZITADEL's shape, with no DynamoDB request made and the table unchanged. */
-async function expectUnauthenticated(options: Parameters<typeof call>[2]) {
+async function expectUnauthenticated(options: Parameters<typeof call>[2], body: object = TOKEN_INVALID) {
   const snapshot = await tableSnapshot(world.dynamo.client);
   const requestsBefore = world.storageRequests.count;
   const res = await call(world.handler, ACTION, options);
   assert.equal(res.status, 401);
-  assert.deepEqual(res.body, TOKEN_INVALID);
+  assert.deepEqual(res.body, body);
+  // RFC 6750 §3: the scheme, and `invalid_token` once a token was presented.
+  assert.equal(res.headers['www-authenticate'], body === AUTH_HEADER_MISSING ? 'Bearer' : 'Bearer error="invalid_token"');
   assert.equal(world.storageRequests.count, requestsBefore, 'no DynamoDB request on a token failure');
   assert.deepEqual(await tableSnapshot(world.dynamo.client), snapshot);
 }
 
 describe('token failures are Unauthenticated (401) and never reach DynamoDB', () => {
-  const cases: Array<[string, () => Parameters<typeof call>[2]]> = [
-    ['no Authorization header', () => ({})],
-    ['an empty Authorization header', () => ({ authorization: '' })],
-    ['a scheme other than Bearer', () => ({ authorization: `Basic ${world.issuer.token(owner)}` })],
-    ['a token without scheme', () => ({ authorization: world.issuer.token(owner) })],
-    ['Bearer without a token', () => ({ authorization: 'Bearer ' })],
+  const cases: Array<[string, () => Parameters<typeof call>[2], object?]> = [
+    ['no Authorization header', () => ({}), AUTH_HEADER_MISSING],
+    ['an empty Authorization header', () => ({ authorization: '' }), AUTH_HEADER_MISSING],
+    ['a scheme other than Bearer', () => ({ authorization: `Basic ${world.issuer.token(owner)}` }), INVALID_AUTH_HEADER],
+    ['a token without scheme', () => ({ authorization: world.issuer.token(owner) }), INVALID_AUTH_HEADER],
+    ['Bearer without a token', () => ({ authorization: 'Bearer ' }), INVALID_AUTH_HEADER],
     ['a malformed token', () => ({ token: 'not.a.jwt' })],
     ['two parts only', () => ({ token: world.issuer.token(owner).split('.').slice(0, 2).join('.') })],
     [
@@ -56,8 +60,8 @@ describe('token failures are Unauthenticated (401) and never reach DynamoDB', ()
     ['a token without sub', () => ({ token: world.issuer.token({ ...owner, sub: undefined }) })],
     ['alg none', () => ({ token: unsigned({ alg: 'none', typ: 'JWT', kid: 'rsa-1' }, { ...claims(), ...owner }) })],
   ];
-  for (const [name, options] of cases) {
-    test(name, () => expectUnauthenticated(options()));
+  for (const [name, options, body] of cases) {
+    test(name, () => expectUnauthenticated(options(), body));
   }
 
   /** The standard claims of a valid token from the test issuer. */

@@ -21,10 +21,12 @@ import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import type { DecomposedJwt } from 'aws-jwt-verify/jwt';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { Errors } from '../domain/errors.ts';
-import { hasDuplicateHeaderMembers } from './jwt-header.ts';
+import { jwtPrecheck } from './jwt-precheck.ts';
+import { TokenRejected } from './token-rejected.ts';
 
 export interface TokenVerifierConfig {
   readonly issuer: string;
+  /** Project ids a token's `aud` must contain; empty: `aud` is not checked (zitadel mode leaves it to ZITADEL). */
   readonly audience: readonly string[];
   readonly jwksUri: string;
   /** How old the cached key set may grow before it is refreshed. Default 10 minutes. */
@@ -33,8 +35,6 @@ export interface TokenVerifierConfig {
 
 /** Clock skew tolerated on `exp` and `nbf`. */
 export const CLOCK_SKEW_SECONDS = 10;
-/** Longer tokens are refused before any parsing or crypto (ZITADEL's JWTs are a few KB). */
-export const MAX_TOKEN_LENGTH = 16 * 1024;
 /**
  * Claims ZITADEL puts in ID tokens and never in access tokens (its claims matrix: `acr`, `amr`,
  * `auth_time`; `nonce`, `at_hash`, `c_hash` from OpenID Connect). An ID token of the same project
@@ -49,16 +49,24 @@ const MIN_RSA_MODULUS_BITS = 2048;
  */
 const JWKS_RESPONSE_MS = 2_000;
 const DEFAULT_KEY_SET_MAX_AGE_MS = 10 * 60_000;
+/**
+ * After a failed key-set fetch, no other fetch for this long (finding 3: aws-jwt-verify's penalty box only
+ * arms after a successful fetch that lacked the kid, so an issuer answering 500 got one fetch per token).
+ */
+export const FAILED_FETCH_BACKOFF_MS = 10_000;
 
 /**
  * aws-jwt-verify's cache keeps a key set until a token names a kid it lacks, so a key the issuer
  * withdrew would stay trusted for the container's life. This one also refreshes the set once it
  * is older than `maxAgeMs`, in the background: the request that notices keeps the cached set, a
  * failed refresh keeps it too, and the next refresh is tried one max age later.
+ * After a failed fetch it backs off: for `FAILED_FETCH_BACKOFF_MS` a kid missing from the cache is
+ * answered as "key set unavailable" without another request to the issuer, whatever the kid.
  */
 class RefreshingJwksCache extends SimpleJwksCache {
   readonly #maxAgeMs: number;
   readonly #fetchedAt = new Map<string, number>();
+  readonly #failedUntil = new Map<string, number>();
 
   constructor(props: ConstructorParameters<typeof SimpleJwksCache>[0] & { maxAgeMs: number }) {
     super(props);
@@ -66,9 +74,15 @@ class RefreshingJwksCache extends SimpleJwksCache {
   }
 
   override async getJwks(jwksUri: string) {
-    const jwks = await super.getJwks(jwksUri);
-    this.#fetchedAt.set(jwksUri, Date.now());
-    return jwks;
+    try {
+      const jwks = await super.getJwks(jwksUri);
+      this.#fetchedAt.set(jwksUri, Date.now());
+      this.#failedUntil.delete(jwksUri);
+      return jwks;
+    } catch (err) {
+      if (err instanceof FetchError) this.#failedUntil.set(jwksUri, Date.now() + FAILED_FETCH_BACKOFF_MS);
+      throw err;
+    }
   }
 
   override async getJwk(jwksUri: string, decomposedJwt: DecomposedJwt) {
@@ -77,20 +91,25 @@ class RefreshingJwksCache extends SimpleJwksCache {
       this.#fetchedAt.set(jwksUri, Date.now());
       this.getJwks(jwksUri).catch(() => undefined);
     }
+    const failedUntil = this.#failedUntil.get(jwksUri);
+    if (failedUntil !== undefined && Date.now() < failedUntil && !this.#hasCached(jwksUri, decomposedJwt)) {
+      throw new FetchError(jwksUri, 'backing off after a failed fetch');
+    }
     return super.getJwk(jwksUri, decomposedJwt);
+  }
+
+  #hasCached(jwksUri: string, decomposedJwt: DecomposedJwt): boolean {
+    try {
+      this.getCachedJwk(jwksUri, decomposedJwt);
+      return true;
+    } catch {
+      return false;
+    }
   }
 }
 
 /** Our checks on top of aws-jwt-verify's. */
 class TokenPolicyError extends Error {}
-
-/**
- * Why a token was refused, for the logs: a fixed word per cause, never text taken from the token
- * (aws-jwt-verify's messages can quote claims, and its class names do not survive minification).
- */
-export class TokenRejected extends Error {
-  override name = 'TokenRejected';
-}
 
 const REJECTION_REASONS: ReadonlyArray<readonly [new (...args: never[]) => Error, string]> = [
   [JwtParseError, 'malformed'],
@@ -120,18 +139,22 @@ function rejection(err: unknown): TokenRejected {
   return new TokenRejected(reason ?? 'invalid');
 }
 
-const BEARER = /^Bearer +([^\s]+) *$/i;
-
 /** Resolves to the payload of an accepted token: verified, and with a non-empty `sub`. */
-export type VerifyBearer = (authorization: string | undefined) => Promise<JwtPayload & { sub: string }>;
+export type VerifyJwt = (token: string) => Promise<JwtPayload & { sub: string }>;
+
+export interface JwtVerifierHandle {
+  readonly verify: VerifyJwt;
+  /** Fetches the key set now (cold-start priming); never rejects. */
+  readonly hydrate: () => Promise<void>;
+}
 
 /**
- * Builds the bearer-token check. The verifier and its key cache live as long as the Lambda
- * container, so a warm function verifies from memory (the set is refreshed in the background
- * every `keySetMaxAgeMs`); an unknown `kid` triggers one refetch (key rotation), after which
+ * Builds the JWT check. The verifier and its key cache live as long as the Lambda container, so a
+ * warm function verifies from memory (the set is refreshed in the background every
+ * `keySetMaxAgeMs`); an unknown `kid` triggers one refetch (key rotation), after which
  * aws-jwt-verify's penalty box stops a flood of unknown kids from reaching the issuer.
  */
-export function createBearerVerifier(config: TokenVerifierConfig): VerifyBearer {
+export function createJwtVerifier(config: TokenVerifierConfig): JwtVerifierHandle {
   const loopbackHttp = new URL(config.jwksUri).protocol === 'http:';
   const fetcher = new SimpleFetcher({
     defaultRequestOptions: {
@@ -145,14 +168,14 @@ export function createBearerVerifier(config: TokenVerifierConfig): VerifyBearer 
   const verifier = JwtVerifier.create(
     {
       issuer: config.issuer,
-      audience: [...config.audience],
+      audience: config.audience.length === 0 ? null : [...config.audience],
       jwksUri: config.jwksUri,
       graceSeconds: CLOCK_SKEW_SECONDS,
       customJwtCheck: ({ payload, jwk }) => {
         if (payload.exp === undefined) {
           throw new TokenPolicyError('exp-missing');
         }
-        // The change is attributed to `sub`: a token without a user cannot be accepted.
+        // The change is attributed to a user: a token without one cannot be accepted.
         if (typeof payload.sub !== 'string' || payload.sub === '') {
           throw new TokenPolicyError('sub-missing');
         }
@@ -167,11 +190,9 @@ export function createBearerVerifier(config: TokenVerifierConfig): VerifyBearer 
     { jwksCache: new RefreshingJwksCache({ fetcher, maxAgeMs: config.keySetMaxAgeMs ?? DEFAULT_KEY_SET_MAX_AGE_MS }) },
   );
 
-  return async (authorization) => {
-    const token = authorization === undefined ? undefined : BEARER.exec(authorization)?.[1];
-    if (token === undefined) throw Errors.tokenInvalid(new TokenRejected('no-bearer-token'));
-    if (token.length > MAX_TOKEN_LENGTH) throw Errors.tokenInvalid(new TokenRejected('too-long'));
-    if (hasDuplicateHeaderMembers(token)) throw Errors.tokenInvalid(new TokenRejected('duplicate-header-member'));
+  const verify: VerifyJwt = async (token) => {
+    const refused = jwtPrecheck(token, config.issuer);
+    if (refused !== null) throw Errors.tokenInvalid(new TokenRejected(refused));
     try {
       // customJwtCheck has refused any token without a string `sub`.
       return (await verifier.verify(token)) as JwtPayload & { sub: string };
@@ -186,6 +207,8 @@ export function createBearerVerifier(config: TokenVerifierConfig): VerifyBearer 
       throw Errors.internal(err);
     }
   };
+  const hydrate = () => verifier.hydrate().catch(() => undefined);
+  return { verify, hydrate };
 }
 
 function rsaModulusBits(n: unknown): number {

@@ -1,9 +1,21 @@
 import { DEFAULT_ROLE_PERMISSIONS, type RolePermissions } from '../domain/permissions.ts';
 
+/** How a request is authorized: by ZITADEL's Auth API (default), or offline from the token's claims. */
+export type AuthzMode = 'zitadel' | 'claims';
+export const AUTHZ_MODES: readonly AuthzMode[] = ['zitadel', 'claims'];
+
 export interface Config {
+  readonly authzMode: AuthzMode;
   readonly issuer: string;
+  /** Project ids a JWT's `aud` must contain. Required in claims mode; optional in zitadel mode. */
   readonly audience: readonly string[];
   readonly jwksUri: string;
+  /** Claims mode: the project whose roles claim (`urn:zitadel:iam:org:project:{id}:roles`) is read. */
+  readonly projectId: string;
+  /** Zitadel mode: where ZITADEL's Auth API is (default: the issuer). */
+  readonly apiUrl: string;
+  /** Zitadel mode: how long a decision is reused; 0 turns the cache off. */
+  readonly cacheSeconds: number;
   /** Not read from the environment: the 10-minute default suits ZITADEL's key rotation. */
   readonly keySetMaxAgeMs?: number;
   readonly tableName: string;
@@ -32,24 +44,51 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     return value ?? '';
   };
 
+  const authzMode = parseMode(env.AUTHZ_MODE, problems);
   const issuer = required('ZITADEL_ISSUER').replace(/\/+$/, '');
-  const audience = required('ZITADEL_AUDIENCE')
+  const rawAudience = authzMode === 'claims' ? required('ZITADEL_AUDIENCE') : (env.ZITADEL_AUDIENCE ?? '');
+  const audience = rawAudience
     .split(',')
     .map((a) => a.trim())
     .filter((a) => a !== '');
   const tableName = required('ACTIONS_TABLE');
   const jwksUri = env.ZITADEL_JWKS_URI?.trim() || `${issuer}/oauth/v2/keys`;
+  const apiUrl = (env.ZITADEL_API_URL?.trim() || issuer).replace(/\/+$/, '');
+  const projectId = env.ZITADEL_PROJECT_ID?.trim() || audience[0] || '';
 
-  if (issuer) checkTransport('ZITADEL_ISSUER', issuer, problems);
-  if (issuer) checkTransport('ZITADEL_JWKS_URI', jwksUri, problems);
-  if (env.ZITADEL_AUDIENCE?.trim() && audience.length === 0) problems.push('ZITADEL_AUDIENCE has no project id');
+  if (issuer) {
+    checkTransport('ZITADEL_ISSUER', issuer, problems);
+    checkTransport('ZITADEL_JWKS_URI', jwksUri, problems);
+    checkTransport('ZITADEL_API_URL', apiUrl, problems);
+  }
+  if (rawAudience.trim() && audience.length === 0) problems.push('ZITADEL_AUDIENCE has no project id');
+  const cacheSeconds = parseCacheSeconds(env.AUTHZ_CACHE_SECONDS, problems);
 
   const rolePermissions = parseRolePermissions(env.ROLE_PERMISSIONS, problems);
   if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
-  return { issuer, audience, jwksUri, tableName, rolePermissions };
+  return { authzMode, issuer, audience, jwksUri, projectId, apiUrl, cacheSeconds, tableName, rolePermissions };
 }
 
-/** Keys must travel over TLS, except from an issuer on this very machine. */
+function parseMode(raw: string | undefined, problems: string[]): AuthzMode {
+  const value = raw?.trim() || 'zitadel';
+  if ((AUTHZ_MODES as readonly string[]).includes(value)) return value as AuthzMode;
+  problems.push(`AUTHZ_MODE must be one of ${AUTHZ_MODES.join(', ')}, got "${value}"`);
+  return 'zitadel';
+}
+
+/** At most a day: a decision must not outlive a revocation by more than the operator chose. */
+const MAX_CACHE_SECONDS = 86_400;
+const DEFAULT_CACHE_SECONDS = 30;
+
+function parseCacheSeconds(raw: string | undefined, problems: string[]): number {
+  if (!raw?.trim()) return DEFAULT_CACHE_SECONDS;
+  const value = Number(raw.trim());
+  if (/^\d+$/.test(raw.trim()) && value <= MAX_CACHE_SECONDS) return value;
+  problems.push(`AUTHZ_CACHE_SECONDS must be a whole number of seconds from 0 to ${MAX_CACHE_SECONDS}, got "${raw}"`);
+  return DEFAULT_CACHE_SECONDS;
+}
+
+/** Keys and tokens must travel over TLS, except to an issuer on this very machine. */
 function checkTransport(name: string, value: string, problems: string[]): void {
   let url: URL;
   try {

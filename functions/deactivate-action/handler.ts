@@ -4,9 +4,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import httpErrorHandler from '@middy/http-error-handler';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
-import { authenticate } from '../auth/authenticate.ts';
-import { resolveOrganization } from '../auth/resolve-organization.ts';
-import { createBearerVerifier } from '../auth/token-verifier.ts';
+import { authorize } from '../auth/authorize.ts';
+import { createAuthorizer } from '../auth/create-authorizer.ts';
 import { deactivateAction } from '../domain/deactivate-action.ts';
 import { Errors } from '../domain/errors.ts';
 import { JSON_HEADERS, type HttpEvent, type HttpMiddleware, type HttpResult, type RequestContext } from '../http/request-context.ts';
@@ -63,7 +62,7 @@ const emptyBodyIsEmptyObject: HttpMiddleware = {
  */
 export function createHandler({ config, dynamodb = createDynamoDBClient(), logger = new Logger(), now = () => new Date() }: HandlerDeps) {
   const store = new DynamoActionStore(dynamodb, config.tableName);
-  const verifyBearer = createBearerVerifier(config);
+  const { authorizer } = createAuthorizer(config);
 
   const deactivate = async (
     event: HttpEvent,
@@ -72,11 +71,11 @@ export function createHandler({ config, dynamodb = createDynamoDBClient(), logge
   ): Promise<HttpResult> => {
     const body: unknown = event.body;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw Errors.bodyNotObject();
-    if (context.caller === undefined) throw Errors.internal(new Error('authenticate middleware did not run'));
+    if (context.authorization === undefined) throw Errors.internal(new Error('authorize middleware did not run'));
 
     const details = await deactivateAction(
-      { actionId: event.pathParameters?.id ?? '', orgId: context.orgId ?? '', caller: context.caller },
-      { store, rolePermissions: config.rolePermissions, now, signal },
+      { actionId: event.pathParameters?.id ?? '', authorization: context.authorization },
+      { store, now, signal },
     );
     return { statusCode: 200, headers: { ...JSON_HEADERS }, body: JSON.stringify({ details }) };
   };
@@ -93,8 +92,7 @@ export function createHandler({ config, dynamodb = createDynamoDBClient(), logge
     .use(injectLambdaContext(logger, { logEvent: false }))
     .use(httpErrorHandler({ logger: false }))
     .use(zitadelResponse(logger))
-    .use(authenticate(verifyBearer))
-    .use(resolveOrganization())
+    .use(authorize(authorizer))
     .use(emptyBodyIsEmptyObject)
     .use(httpJsonBodyParser({ disableContentTypeCheck: true }));
 }

@@ -1,6 +1,6 @@
-import type { Caller } from './caller.ts';
+import type { Authorization } from './authorization.ts';
 import { Errors } from './errors.ts';
-import { ACTION_WRITE, hasPermission, type RolePermissions } from './permissions.ts';
+import { ACTION_WRITE } from './permissions.ts';
 
 /** ZITADEL's `ObjectDetails`: what every successful change returns. */
 export interface ObjectDetails {
@@ -28,19 +28,21 @@ export interface ActionStore {
 
 export interface DeactivateActionRequest {
   readonly actionId: string;
-  readonly orgId: string;
-  readonly caller: Caller;
+  /** Who calls, in which organisation, with which permissions there. */
+  readonly authorization: Authorization;
 }
 
 export interface DeactivateActionDeps {
   readonly store: ActionStore;
   /** Aborts the storage call when the function gives up on the request (its early timeout). */
   readonly signal?: AbortSignal;
-  readonly rolePermissions: RolePermissions;
   readonly now: () => Date;
 }
 
-/** ZITADEL validates the id with `min_len: 1, max_len: 200` (counted in characters, not bytes). */
+/**
+ * Our bound on ids (ZITADEL's `DeactivateActionRequest` has none; its ids are decimal strings of 18 digits, and
+ * the `min_len: 1, max_len: 200` rule it puts on other ids is counted in characters, not bytes).
+ */
 export const MAX_ID_LENGTH = 200;
 // Control characters (C0, DEL, C1) and `/` can never be part of an action id.
 const FORBIDDEN_ID_CHARACTER = /[\u0000-\u001f\u007f-\u009f/]/u;
@@ -57,11 +59,14 @@ export function idProblem(id: string): 'too-long' | 'invalid-characters' | null 
  * makes. The caller learns nothing about an organisation it may not write to.
  */
 export async function deactivateAction(
-  { actionId, orgId, caller }: DeactivateActionRequest,
-  { store, rolePermissions, now, signal }: DeactivateActionDeps,
+  { actionId, authorization }: DeactivateActionRequest,
+  { store, now, signal }: DeactivateActionDeps,
 ): Promise<ObjectDetails> {
+  const { orgId, userId } = authorization;
   if (orgId === '') throw Errors.idMissing();
-  if (!hasPermission(caller, orgId, ACTION_WRITE, rolePermissions)) throw Errors.permissionDenied();
+  if (!authorization.permissions.has(ACTION_WRITE)) {
+    throw authorization.noMembership ? Errors.membershipNotFound() : Errors.permissionDenied();
+  }
 
   if (actionId === '') throw Errors.idMissing();
   switch (idProblem(actionId)) {
@@ -72,7 +77,7 @@ export async function deactivateAction(
   }
 
   const outcome = await store.deactivate(
-    { orgId, actionId, changedBy: caller.userId, changeDate: now() },
+    { orgId, actionId, changedBy: userId, changeDate: now() },
     signal === undefined ? undefined : { signal },
   );
   switch (outcome.kind) {

@@ -1,55 +1,76 @@
 /**
- * ZITADEL's error model: a gRPC status code, a stable error id (`AREA-xxxxx`) and an i18n message key.
- * The HTTP layer renders it as grpc-gateway does: `{code, message: "<key> (<id>)", details: [ErrorDetail]}`.
- * No AWS or HTTP types here: this is the vocabulary the business rules speak.
+ * ZITADEL's error model: a gRPC status code, a stable error id (`AREA-xxxxx`) and a message text.
+ * Bindings render it as ZITADEL does: JSON `{code, message: "<text> (<id>)", details: [ErrorDetail{id, message: text}]}`,
+ * gRPC-web `grpc-status`/`grpc-message`. No AWS or HTTP types here: this is the vocabulary the business rules speak.
  */
 
-/** gRPC status codes used by this API (google.rpc.Code). */
+/** gRPC status codes (google.rpc.Code). ZITADEL's own answers can carry any of them. */
 export const GrpcCode = {
+  Cancelled: 1,
+  Unknown: 2,
   InvalidArgument: 3,
+  DeadlineExceeded: 4,
   NotFound: 5,
+  AlreadyExists: 6,
   PermissionDenied: 7,
+  ResourceExhausted: 8,
   FailedPrecondition: 9,
+  Aborted: 10,
+  OutOfRange: 11,
+  Unimplemented: 12,
   Internal: 13,
   Unavailable: 14,
+  DataLoss: 15,
   Unauthenticated: 16,
 } as const;
 export type GrpcCode = (typeof GrpcCode)[keyof typeof GrpcCode];
 
+export const isGrpcErrorCode = (value: unknown): value is GrpcCode =>
+  typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 16;
+
 export class ZitadelError extends Error {
   readonly code: GrpcCode;
+  /** The error id (`COMMAND-NRmhu`); '' for the few errors ZITADEL sends without one (`auth header missing`). */
   readonly id: string;
-  /** The untranslated message key, e.g. `Errors.Action.NotFound`. */
-  readonly key: string;
+  /** The message text without the id, as ZITADEL puts it in the `ErrorDetail`. */
+  readonly text: string;
 
-  constructor(code: GrpcCode, id: string, key: string, options?: { cause?: unknown }) {
-    super(`${key} (${id})`, options);
+  /**
+   * `message` defaults to ZITADEL's rendering, `<text> (<id>)`; an error passed through from ZITADEL keeps the
+   * message it came with.
+   */
+  constructor(code: GrpcCode, id: string, text: string, options?: { cause?: unknown; message?: string }) {
+    super(options?.message ?? (id === '' ? text : `${text} (${id})`), options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ZitadelError';
     this.code = code;
     this.id = id;
-    this.key = key;
+    this.text = text;
   }
 }
 
 /** A factory for one error, carrying its stable `id` so code can compare without building one. */
-const define = (code: GrpcCode, id: string, key: string) =>
-  Object.assign((cause?: unknown) => new ZitadelError(code, id, key, cause === undefined ? undefined : { cause }), {
+const define = (code: GrpcCode, id: string, text: string) =>
+  Object.assign((cause?: unknown) => new ZitadelError(code, id, text, cause === undefined ? undefined : { cause }), {
     id,
   });
 
 /**
- * Every error a caller can see, one id per cause. Ids marked ZITADEL are ZITADEL's own;
- * the others are ours and documented in the README. Never reuse an id for a second cause.
+ * Every error this function raises itself, one id per cause. Ids marked ZITADEL are ZITADEL's own, with its
+ * text: errors of the command pass ZITADEL's translation (English catalogue, `internal/static/i18n/en.yaml`),
+ * errors of the auth interceptor do not. The others are ours and documented in the README. Never reuse an id
+ * of ours for a second cause.
  */
 export const Errors = {
-  // ZITADEL (auth interceptor): any token failure.
+  // ZITADEL (auth interceptor, untranslated).
+  authHeaderMissing: define(GrpcCode.Unauthenticated, '', 'auth header missing'),
+  invalidAuthHeader: define(GrpcCode.Unauthenticated, 'AUTH-7fs1e', 'invalid auth header'),
   tokenInvalid: define(GrpcCode.Unauthenticated, 'AUTH-7fs1e', 'Errors.Token.Invalid'),
-  // ZITADEL (auth interceptor): valid token, no matching permission in the organisation.
+  membershipNotFound: define(GrpcCode.NotFound, 'AUTHZ-cdgFk', 'membership not found'),
   permissionDenied: define(GrpcCode.PermissionDenied, 'AUTH-5mWD2', 'No matching permissions found'),
-  // ZITADEL (Commands.DeactivateAction).
-  idMissing: define(GrpcCode.InvalidArgument, 'COMMAND-DAhk5', 'Errors.IDMissing'),
-  actionNotFound: define(GrpcCode.NotFound, 'COMMAND-NRmhu', 'Errors.Action.NotFound'),
-  actionNotActive: define(GrpcCode.FailedPrecondition, 'COMMAND-Dgj92', 'Errors.Action.NotActive'),
+  // ZITADEL (Commands.DeactivateAction, translated).
+  idMissing: define(GrpcCode.InvalidArgument, 'COMMAND-DAhk5', 'ID missing'),
+  actionNotFound: define(GrpcCode.NotFound, 'COMMAND-NRmhu', 'Action not found'),
+  actionNotActive: define(GrpcCode.FailedPrecondition, 'COMMAND-Dgj92', 'Action is not active'),
 
   // Ours: request validation.
   idTooLong: define(GrpcCode.InvalidArgument, 'REQUEST-Id2lg', 'Errors.Action.IDTooLong'),
@@ -59,6 +80,8 @@ export const Errors = {
   bodyNotObject: define(GrpcCode.InvalidArgument, 'REQUEST-B0dyo', 'Errors.Request.BodyNotObject'),
   // Ours: dependencies.
   keySetUnavailable: define(GrpcCode.Unavailable, 'AUTH-Jwks5', 'Errors.Token.KeySetUnavailable'),
+  zitadelUnavailable: define(GrpcCode.Unavailable, 'AUTHZ-Zunav', 'Errors.Authz.ZitadelUnavailable'),
+  zitadelAnswerInvalid: define(GrpcCode.Unavailable, 'AUTHZ-Zansw', 'Errors.Authz.ZitadelAnswerInvalid'),
   storageUnavailable: define(GrpcCode.Unavailable, 'STORE-Dyn14', 'Errors.Storage.Unavailable'),
   timeout: define(GrpcCode.Unavailable, 'API-T1me0', 'Errors.Request.Timeout'),
   // Ours: anything unexpected. Details stay in the logs, never in the response.

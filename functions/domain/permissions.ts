@@ -1,33 +1,36 @@
-import type { Caller } from './caller.ts';
-
 /** The permission ZITADEL requires for DeactivateAction. */
 export const ACTION_WRITE = 'org.action.write';
 
-/** Role → permissions it grants. Configurable through `ROLE_PERMISSIONS`. */
+/** Role → permissions it grants. Configurable through `ROLE_PERMISSIONS` (claims mode). */
 export type RolePermissions = Readonly<Record<string, readonly string[]>>;
 
-/** ZITADEL's own role mappings for the roles that may write actions. */
+/**
+ * ZITADEL's default role mappings (`cmd/defaults.yaml`, `InternalAuthZ.RolePermissionMappings`), reduced to
+ * the action permissions, for the roles that may write actions. The `*_VIEWER` roles hold `org.action.read` only.
+ */
 export const DEFAULT_ROLE_PERMISSIONS: RolePermissions = {
-  ORG_OWNER: ['org.action.read', 'org.action.write', 'org.action.delete'],
   IAM_OWNER: ['org.action.read', 'org.action.write', 'org.action.delete'],
+  IAM_ORG_MANAGER: ['org.action.read', 'org.action.write', 'org.action.delete'],
+  ORG_OWNER: ['org.action.read', 'org.action.write', 'org.action.delete'],
 };
 
 /**
  * Instance roles (ZITADEL names them `IAM_*`) count for every organisation of the instance;
- * every other role counts only for the organisations listed under it in the token.
+ * every other role counts only for the organisations it was granted for.
  */
 const isInstanceRole = (role: string): boolean => role.startsWith('IAM_');
 
-export function hasPermission(
-  caller: Caller,
+/** The permissions that `roles` (role → organisations granted for) give in `orgId`. */
+export function permissionsInOrg(
+  roles: ReadonlyMap<string, ReadonlySet<string>>,
   orgId: string,
-  permission: string,
   rolePermissions: RolePermissions,
-): boolean {
-  for (const [role, orgs] of caller.roles) {
+): Set<string> {
+  const permissions = new Set<string>();
+  for (const [role, orgs] of roles) {
     if (!Object.hasOwn(rolePermissions, role)) continue;
-    if (!rolePermissions[role]?.includes(permission)) continue;
-    if (isInstanceRole(role) || orgs.has(orgId)) return true;
+    if (!isInstanceRole(role) && !orgs.has(orgId)) continue;
+    for (const permission of rolePermissions[role] ?? []) permissions.add(permission);
   }
-  return false;
+  return permissions;
 }

@@ -1,11 +1,10 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { MiddlewareObj } from '@middy/core';
-import type { Caller } from '../domain/caller.ts';
+import type { Authorization } from '../domain/authorization.ts';
 
 /** What our middlewares establish before the handler runs. */
 export interface RequestContext extends Context {
-  caller?: Caller;
-  orgId?: string;
+  authorization?: Authorization;
 }
 
 export type HttpEvent = APIGatewayProxyEventV2;

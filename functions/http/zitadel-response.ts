@@ -2,14 +2,23 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { Errors, GrpcCode, ZitadelError } from '../domain/errors.ts';
 import type { HttpMiddleware, HttpEvent, RequestContext } from './request-context.ts';
 
-/** grpc-gateway's mapping of gRPC codes to HTTP statuses, for the codes this API uses. */
-const HTTP_STATUS: Record<GrpcCode, number> = {
+/** grpc-gateway's mapping of gRPC codes to HTTP statuses (`runtime.HTTPStatusFromCode`); ZITADEL's passed-through answers can carry any. */
+export const HTTP_STATUS: Record<GrpcCode, number> = {
+  [GrpcCode.Cancelled]: 499,
+  [GrpcCode.Unknown]: 500,
   [GrpcCode.InvalidArgument]: 400,
+  [GrpcCode.DeadlineExceeded]: 504,
   [GrpcCode.NotFound]: 404,
+  [GrpcCode.AlreadyExists]: 409,
   [GrpcCode.PermissionDenied]: 403,
+  [GrpcCode.ResourceExhausted]: 429,
   [GrpcCode.FailedPrecondition]: 400,
+  [GrpcCode.Aborted]: 409,
+  [GrpcCode.OutOfRange]: 400,
+  [GrpcCode.Unimplemented]: 501,
   [GrpcCode.Internal]: 500,
   [GrpcCode.Unavailable]: 503,
+  [GrpcCode.DataLoss]: 500,
   [GrpcCode.Unauthenticated]: 401,
 };
 
@@ -23,13 +32,19 @@ export function toZitadelError(error: unknown): ZitadelError {
   return Errors.internal(error);
 }
 
-/** ZITADEL's error body: grpc-gateway's status JSON with one `zitadel.v1.ErrorDetail`. */
+/** ZITADEL's error body: grpc-gateway's status JSON with one `zitadel.v1.ErrorDetail` (none for an error without id). */
 export function errorBody(error: ZitadelError) {
   return {
     code: error.code,
     message: error.message,
-    details: [{ '@type': 'type.googleapis.com/zitadel.v1.ErrorDetail', id: error.id, message: error.key }],
+    details: error.id === '' ? [] : [{ '@type': 'type.googleapis.com/zitadel.v1.ErrorDetail', id: error.id, message: error.text }],
   };
+}
+
+/** RFC 6750 §3: a 401 names the scheme; `invalid_token` once a token was presented. */
+function authenticateHeader(error: ZitadelError): Record<string, string> {
+  if (error.code !== GrpcCode.Unauthenticated) return {};
+  return { 'WWW-Authenticate': error.id === '' ? 'Bearer' : 'Bearer error="invalid_token"' };
 }
 
 /**
@@ -57,7 +72,11 @@ export const zitadelResponse = (logger: Logger): HttpMiddleware => ({
     else logger.info('request rejected', fields);
 
     // http-error-handler renders `message` as the body and sets Content-Type from its shape.
-    request.error = Object.assign(new Error(JSON.stringify(errorBody(error))), { statusCode: status, expose: true });
+    request.error = Object.assign(new Error(JSON.stringify(errorBody(error))), {
+      statusCode: status,
+      expose: true,
+      headers: authenticateHeader(error),
+    });
   },
 });
 
@@ -66,8 +85,8 @@ const MAX_LOGGED_ID = 200;
 function requestFields(event: HttpEvent, context: RequestContext) {
   return {
     actionId: event.pathParameters?.id?.slice(0, MAX_LOGGED_ID),
-    orgId: context.orgId?.slice(0, MAX_LOGGED_ID),
-    userId: context.caller?.userId,
+    orgId: context.authorization?.orgId.slice(0, MAX_LOGGED_ID),
+    userId: context.authorization?.userId,
   };
 }
 

@@ -158,7 +158,7 @@ describe('npm start: the API on loopback', { timeout: 60_000 }, () => {
       const again = await runCurlLine(firstCurl);
       assert.equal(again.status, 400);
       assert.equal(again.body.code, 9);
-      assert.equal(again.body.message, 'Errors.Action.NotActive (COMMAND-Dgj92)');
+      assert.equal(again.body.message, 'Action is not active (COMMAND-Dgj92)');
       assert.equal(again.body.details[0].id, 'COMMAND-Dgj92');
     } finally {
       await stopWithCtrlC(server);

@@ -80,11 +80,14 @@ export async function call(handler: Handler, id: string, options: CallOptions = 
   return { status, headers, body: result.body === undefined ? undefined : JSON.parse(result.body) };
 }
 
-/** ZITADEL's error body for a given code, id and message key. */
-export function zitadelError(code: number, id: string, key: string) {
+/** ZITADEL's error body for a given code, id and message text (the detail's message). */
+export function zitadelError(code: number, id: string, text: string) {
   return {
     code,
-    message: `${key} (${id})`,
-    details: [{ '@type': 'type.googleapis.com/zitadel.v1.ErrorDetail', id, message: key }],
+    message: `${text} (${id})`,
+    details: [{ '@type': 'type.googleapis.com/zitadel.v1.ErrorDetail', id, message: text }],
   };
 }
+
+/** ZITADEL's answer without an Authorization header: no id, no details (its auth interceptor). */
+export const AUTH_HEADER_MISSING = { code: 16, message: 'auth header missing', details: [] };

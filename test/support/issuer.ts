@@ -5,7 +5,10 @@ import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 export const PROJECT_ID = '250123456789012345';
 export const CLIENT_ID = '250123456789012346@project';
 export const ORG_CLAIM = 'urn:zitadel:iam:user:resourceowner:id';
-export const ROLES_CLAIM = 'urn:zitadel:iam:org:project:roles';
+/** The configured project's own roles claim: the only one the claims mode reads. */
+export const ROLES_CLAIM = `urn:zitadel:iam:org:project:${PROJECT_ID}:roles`;
+/** The generic claim ZITADEL fills with the requesting client's project roles: never trusted. */
+export const GENERIC_ROLES_CLAIM = 'urn:zitadel:iam:org:project:roles';
 
 export interface SigningKey {
   readonly kid: string;

@@ -23,7 +23,13 @@ export async function startWorld(
   const issuer = await startIssuer();
   // Optionally the handler reaches dynalite through a fault-injecting proxy.
   const proxy = options.storageProxy ? await startFaultProxy(dynamo.endpoint) : undefined;
+  // Claims mode: these worlds sign their own JWTs with project roles. The zitadel mode has its own world
+  // (test/support/zitadel-world.ts) around the dev ZITADEL.
   const config: Config = {
+    authzMode: 'claims',
+    projectId: PROJECT_ID,
+    apiUrl: issuer.url,
+    cacheSeconds: 0,
     issuer: issuer.url,
     audience: [PROJECT_ID],
     jwksUri: `${issuer.url}/oauth/v2/keys`,

@@ -1,0 +1,20 @@
+import type { Config } from '../deactivate-action/config.ts';
+import type { Authorizer } from '../domain/authorization.ts';
+import { createClaimsAuthorizer } from './claims-authorizer.ts';
+import { createJwtVerifier } from './token-verifier.ts';
+import { createZitadelAuthApi } from './zitadel-auth-api.ts';
+import { createZitadelAuthorizer } from './zitadel-authorizer.ts';
+
+/** The authorizer of the configured mode, and the cold-start priming it allows. */
+export function createAuthorizer(config: Config): { authorizer: Authorizer; prime: () => Promise<void> } {
+  const jwt = createJwtVerifier(config);
+  const authorizer =
+    config.authzMode === 'claims'
+      ? createClaimsAuthorizer({ verifyJwt: jwt.verify, projectId: config.projectId, rolePermissions: config.rolePermissions })
+      : createZitadelAuthorizer({
+          verifyJwt: jwt.verify,
+          lookup: createZitadelAuthApi({ apiUrl: config.apiUrl }),
+          cacheSeconds: config.cacheSeconds,
+        });
+  return { authorizer, prime: jwt.hydrate };
+}

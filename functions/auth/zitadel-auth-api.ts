@@ -1,0 +1,142 @@
+import { Errors, isGrpcErrorCode, ZitadelError } from '../domain/errors.ts';
+
+/** What ZITADEL's Auth API says about the caller of one token. */
+export interface ZitadelAnswer {
+  readonly userId: string;
+  /** The user's own organisation (`user.details.resourceOwner`). */
+  readonly userOrgId: string;
+  /** `org.action.write`, …: the permissions in the organisation asked for (or the user's own), instance ones included. */
+  readonly permissions: readonly string[];
+}
+
+export interface ZitadelAuthApiOptions {
+  /** ZITADEL's API base URL (the issuer, or `ZITADEL_API_URL`). */
+  readonly apiUrl: string;
+  /** Bound on each of the two requests. */
+  readonly timeoutMs?: number;
+  /** For tests: counts requests sent. */
+  readonly fetch?: typeof fetch;
+}
+
+export const ZITADEL_TIMEOUT_MS = 2_000;
+/** Larger answers are not ZITADEL's (a user object or a permission list is a few KB). */
+const MAX_ANSWER_BYTES = 256 * 1024;
+/** Longer error texts are not ZITADEL's; the answer is treated as not understood. */
+const MAX_ERROR_TEXT = 1_000;
+
+/**
+ * ZITADEL's Auth API, asked with the caller's own token (`proto/zitadel/auth.proto`):
+ * `GET /auth/v1/users/me` (GetMyUser) and `POST /auth/v1/permissions/zitadel/me/_search`
+ * (ListMyZitadelPermissions, with `x-zitadel-orgid` forwarded: ZITADEL evaluates the memberships in that
+ * organisation, else the user's own, plus the instance's). Both are sent at once.
+ * ZITADEL's own refusals (4xx with its error body) pass through as they are; no answer, a slow one, a 5xx or an
+ * answer that is not ZITADEL's shape is `Unavailable`. Redirects are refused: the token goes nowhere else.
+ */
+export function createZitadelAuthApi({ apiUrl, timeoutMs = ZITADEL_TIMEOUT_MS, fetch: fetchImpl = fetch }: ZitadelAuthApiOptions) {
+  const meUrl = `${apiUrl}/auth/v1/users/me`;
+  const permissionsUrl = `${apiUrl}/auth/v1/permissions/zitadel/me/_search`;
+
+  async function ask(url: string, init: RequestInit): Promise<unknown> {
+    let response: Response;
+    let body: string;
+    try {
+      response = await fetchImpl(url, { ...init, redirect: 'error', signal: AbortSignal.timeout(timeoutMs) });
+      body = await readLimited(response, MAX_ANSWER_BYTES);
+    } catch (err) {
+      throw Errors.zitadelUnavailable(describe(err));
+    }
+    if (response.status >= 500) throw Errors.zitadelUnavailable(new Error(`ZITADEL answered ${response.status}`));
+    const json = parseJson(body);
+    if (response.status === 200 && json !== undefined) return json;
+    if (response.status >= 400 && response.status < 500) {
+      const refusal = zitadelRefusal(json);
+      if (refusal !== undefined) throw refusal;
+    }
+    throw Errors.zitadelAnswerInvalid(new Error(`ZITADEL answered ${response.status} with a body that is not its shape`));
+  }
+
+  return async function lookup(token: string, orgHeader: string | undefined): Promise<ZitadelAnswer> {
+    const authorization = `Bearer ${token}`;
+    const [me, permissions] = await Promise.allSettled([
+      ask(meUrl, { method: 'GET', headers: { authorization, accept: 'application/json' } }),
+      ask(permissionsUrl, {
+        method: 'POST',
+        headers: {
+          authorization,
+          accept: 'application/json',
+          'content-type': 'application/json',
+          ...(orgHeader ? { 'x-zitadel-orgid': orgHeader } : {}),
+        },
+        body: '{}',
+      }),
+    ]);
+    if (me.status === 'rejected') throw me.reason;
+    if (permissions.status === 'rejected') throw permissions.reason;
+
+    const user = field(me.value, 'user');
+    const userId = field(user, 'id');
+    const userOrgId = field(field(user, 'details'), 'resourceOwner');
+    const result = field(permissions.value, 'result') ?? []; // protojson leaves an empty list out: `{}`
+    if (typeof userId !== 'string' || userId === '' || typeof userOrgId !== 'string') {
+      throw Errors.zitadelAnswerInvalid(new Error('users/me without user.id or user.details.resourceOwner'));
+    }
+    if (!Array.isArray(result) || !result.every((p) => typeof p === 'string')) {
+      throw Errors.zitadelAnswerInvalid(new Error('permissions result is not a list of strings'));
+    }
+    return { userId, userOrgId, permissions: result as string[] };
+  };
+}
+
+export type ZitadelLookup = ReturnType<typeof createZitadelAuthApi>;
+
+/** ZITADEL's error body (grpc-gateway status JSON) as a `ZitadelError` with ZITADEL's own code, id and text. */
+function zitadelRefusal(json: unknown): ZitadelError | undefined {
+  const code = field(json, 'code');
+  const message = field(json, 'message');
+  if (!isGrpcErrorCode(code) || typeof message !== 'string' || message.length > MAX_ERROR_TEXT) return undefined;
+  const details = field(json, 'details');
+  const detail = Array.isArray(details) ? details.find((d) => typeof field(d, 'id') === 'string') : undefined;
+  const id = detail === undefined ? '' : (field(detail, 'id') as string);
+  const text = field(detail, 'message');
+  if (id.length > MAX_ERROR_TEXT || (text !== undefined && (typeof text !== 'string' || text.length > MAX_ERROR_TEXT))) {
+    return undefined;
+  }
+  return new ZitadelError(code, id, typeof text === 'string' ? text : message, { message });
+}
+
+function field(value: unknown, name: string): unknown {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.hasOwn(value, name)
+    ? (value as Record<string, unknown>)[name]
+    : undefined;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The body as text, refusing (and cancelling) anything larger than `max` bytes. */
+async function readLimited(response: Response, max: number): Promise<string> {
+  if (response.body === null) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body) {
+    size += chunk.byteLength;
+    if (size > max) {
+      await response.body.cancel().catch(() => undefined);
+      throw new Error(`answer larger than ${max} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A cause for the logs: the error's name and message, never a URL with a token (there is none in ours). */
+function describe(err: unknown): Error {
+  if (err instanceof Error && err.name === 'TimeoutError') return new Error(`no answer within the time allowed`);
+  const cause = (err as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  return new Error(err instanceof Error ? `${err.name}: ${err.message}${typeof cause === 'string' ? ` (${cause})` : ''}` : String(err));
+}

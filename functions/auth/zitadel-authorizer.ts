@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import type { Authorization, Authorizer } from '../domain/authorization.ts';
+import { GrpcCode, ZitadelError } from '../domain/errors.ts';
+import { bearerToken, looksLikeJwt } from './bearer.ts';
+import { DecisionCache, type Outcome } from './decision-cache.ts';
+import { checkOrgHeader } from './org-header.ts';
+import type { VerifyJwt } from './token-verifier.ts';
+import type { ZitadelLookup } from './zitadel-auth-api.ts';
+
+/** Decisions kept at once; each is a few KB at most (ZITADEL's permission list of an owner). */
+export const MAX_CACHED_DECISIONS = 2_000;
+/** ZITADEL's refusals (invalid or revoked token, unknown organisation) are reused for at most this long. */
+export const NEGATIVE_CACHE_SECONDS = 5;
+
+/**
+ * The faithful mode: ZITADEL decides, as it does for its own API. A JWT is verified locally first, so a
+ * forged, expired or foreign JWT never reaches ZITADEL; an opaque token (ZITADEL's default, and every
+ * PAT) goes straight to ZITADEL. ZITADEL is asked with the caller's own token (`zitadel-auth-api.ts`) and
+ * its answer is cached per (SHA-256 of the token, organisation asked for) for `cacheSeconds`, never past
+ * the JWT's `exp`. A revocation is therefore seen within `cacheSeconds`.
+ */
+export function createZitadelAuthorizer(deps: {
+  readonly verifyJwt: VerifyJwt;
+  readonly lookup: ZitadelLookup;
+  readonly cacheSeconds: number;
+}): Authorizer {
+  const cache = new DecisionCache<Authorization>(deps.cacheSeconds === 0 ? 0 : MAX_CACHED_DECISIONS);
+
+  return {
+    async authorize({ authorization, orgHeader }): Promise<Authorization> {
+      const token = bearerToken(authorization);
+      const exp = looksLikeJwt(token) ? (await deps.verifyJwt(token)).exp : undefined;
+      checkOrgHeader(orgHeader);
+
+      const key = `${createHash('sha256').update(token).digest('base64url')} ${orgHeader ?? ''}`;
+      const outcome = await cache.get(
+        key,
+        async () => {
+          const answer = await deps.lookup(token, orgHeader || undefined);
+          return {
+            userId: answer.userId,
+            orgId: orgHeader || answer.userOrgId,
+            permissions: new Set(answer.permissions),
+            noMembership: answer.permissions.length === 0,
+          };
+        },
+        (result) => expiry(result, deps.cacheSeconds, exp),
+      );
+      if (!outcome.ok) throw outcome.error;
+      return outcome.value;
+    },
+  };
+}
+
+/** Until when an outcome may be reused: positive ones `cacheSeconds`, ZITADEL's refusals briefly, faults never. */
+function expiry(outcome: Outcome<Authorization>, cacheSeconds: number, exp: number | undefined): number {
+  const now = Date.now();
+  const refusal = !outcome.ok && outcome.error instanceof ZitadelError && outcome.error.code !== GrpcCode.Unavailable && outcome.error.code !== GrpcCode.Internal;
+  if (!outcome.ok && !refusal) return now;
+  const seconds = outcome.ok ? cacheSeconds : Math.min(cacheSeconds, NEGATIVE_CACHE_SECONDS);
+  const until = now + seconds * 1000;
+  return exp === undefined ? until : Math.min(until, exp * 1000);
+}
