@@ -53,6 +53,11 @@ export function loadOrCreateSigningKey(dataDir: string): { key: DevSigningKey; c
   return { key, created: true };
 }
 
+/** A fresh key kept only in memory: for a dev ZITADEL that lives as long as a test. */
+export function generateSigningKey(): DevSigningKey {
+  return fromPrivateKey(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
+}
+
 function fromPrivateKey(privateKey: KeyObject): DevSigningKey {
   const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
   // RFC 7638 thumbprint: a stable key id that changes only with the key.
