@@ -80,8 +80,9 @@ export class StateStore {
     if (this.file === undefined) return;
     let stamp: string;
     try {
-      const stat = statSync(this.file);
-      stamp = `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+      // Nanosecond times: two writes in the same millisecond still differ.
+      const stat = statSync(this.file, { bigint: true });
+      stamp = `${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       stamp = 'absent';
