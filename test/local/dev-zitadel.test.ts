@@ -253,6 +253,33 @@ describe('dev ZITADEL over HTTP', () => {
     assert.equal(z.revoke('never-issued'), false);
   });
 
+  test('a removed membership takes its permissions away at once; the last role removed leaves {}', async () => {
+    z.addUser({ id: 'temp', orgId: ORG_A });
+    z.addMembership('temp', { role: 'ORG_OWNER', orgId: ORG_A });
+    z.addMembership('temp', { role: 'ORG_OWNER_VIEWER', orgId: ORG_A });
+    const pat = z.createPat('temp');
+    z.removeMembership('temp', { role: 'ORG_OWNER', orgId: ORG_A });
+    assert.deepEqual((await permissionsOf(z, pat)).body, { result: ROLE_PERMISSIONS.ORG_OWNER_VIEWER });
+    z.removeMembership('temp', { role: 'ORG_OWNER_VIEWER', orgId: ORG_A });
+    assert.equal((await permissionsOf(z, pat)).text, '{}');
+  });
+
+  test('a deactivated user\'s tokens stop working and stay dead after reactivation; no token is issued meanwhile', async () => {
+    z.addUser({ id: 'leaver', orgId: ORG_A });
+    z.addMembership('leaver', { role: 'ORG_OWNER', orgId: ORG_A });
+    const tokens = [z.createPat('leaver'), z.issueJwt('leaver'), z.issueOpaque('leaver')];
+    for (const token of tokens) assert.equal((await permissionsOf(z, token)).status, 200);
+    z.deactivateUser('leaver');
+    for (const token of tokens) assert.deepEqual((await permissionsOf(z, token)).body, TOKEN_INVALID);
+    assert.throws(() => z.createPat('leaver'), /deactivated/);
+    z.reactivateUser('leaver');
+    for (const token of tokens) assert.equal((await permissionsOf(z, token)).status, 401);
+    const fresh = z.createPat('leaver');
+    const me = await call(z.url, USERS_ME_PATH, { token: fresh });
+    assert.equal(me.body.user.state, 'USER_STATE_ACTIVE');
+    assert.equal(me.body.user.details.sequence, '3', 'created, deactivated, reactivated');
+  });
+
   test('opaque tokens and PATs look like ZITADEL\'s: base64url, no dots, not a JWT', () => {
     for (const token of [z.createPat('owner-a'), z.issueOpaque('owner-a')]) {
       assert.match(token, /^[A-Za-z0-9_-]{40,}$/);

@@ -89,7 +89,7 @@ export function getMyUser(state: DevZitadelState, caller: CallerContext): unknow
         changeDate: user.changeDate,
         resourceOwner: user.orgId,
       },
-      state: 'USER_STATE_ACTIVE',
+      state: user.state ?? 'USER_STATE_ACTIVE',
       userName: user.userName,
       loginNames: [loginName],
       preferredLoginName: loginName,

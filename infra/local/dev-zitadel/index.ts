@@ -63,6 +63,14 @@ export interface DevZitadel {
   addUser(user: { id: string; orgId: string; userName?: string; machine?: boolean }): void;
   /** `IAM_*` roles are instance memberships whatever `orgId` says; other roles need an organisation. */
   addMembership(userId: string, membership: { role: string; orgId?: string }): void;
+  /** Takes one role away; a membership left without roles is removed, as ZITADEL does. */
+  removeMembership(userId: string, membership: { role: string; orgId?: string }): void;
+  /**
+   * ZITADEL's user deactivation: every token the user holds stops working (the token view marks
+   * them deactivated on `user.deactivated`) and stays so after a reactivation; no new token is issued.
+   */
+  deactivateUser(userId: string): void;
+  reactivateUser(userId: string): void;
   hasOrganization(orgId: string): boolean;
   /** The users of an organisation, oldest first. */
   usersOf(orgId: string): string[];
@@ -98,8 +106,21 @@ export function createDevZitadel(options: DevZitadelOptions): DevZitadel {
   const userOf = (userId: string) => {
     const user = store.read().users[userId];
     if (user === undefined) throw new Error(`unknown user ${userId}`);
+    if (user.state === 'USER_STATE_INACTIVE') throw new Error(`user ${userId} is deactivated`);
     return user;
   };
+  const setUserState = (userId: string, state: 'USER_STATE_ACTIVE' | 'USER_STATE_INACTIVE') =>
+    store.update((current) => {
+      const user = current.users[userId];
+      if (user === undefined) throw new Error(`unknown user ${userId}`);
+      if ((user.state ?? 'USER_STATE_ACTIVE') === state) return;
+      user.state = state;
+      user.sequence += 1;
+      user.changeDate = new Date().toISOString();
+      if (state === 'USER_STATE_INACTIVE') {
+        for (const token of Object.values(current.tokens)) if (token.userId === userId) token.revoked = true;
+      }
+    });
   const domainOf = (orgId: string) => store.read().organizations[orgId]?.domain ?? `${orgId}.localhost`;
 
   const storeOpaque = (type: 'opaque' | 'pat', userId: string, ttlSeconds: number, audience: string[]) => {
@@ -162,7 +183,15 @@ export function createDevZitadel(options: DevZitadelOptions): DevZitadel {
         if (!Object.hasOwn(state.organizations, orgId)) throw new Error(`unknown organisation ${orgId}`);
         if (Object.hasOwn(state.users, id)) return;
         const now = new Date().toISOString();
-        state.users[id] = { orgId, userName: userName ?? (machine ? `svc-${id}` : `user-${id}`), machine, sequence: 1, creationDate: now, changeDate: now };
+        state.users[id] = {
+          orgId,
+          state: 'USER_STATE_ACTIVE',
+          userName: userName ?? (machine ? `svc-${id}` : `user-${id}`),
+          machine,
+          sequence: 1,
+          creationDate: now,
+          changeDate: now,
+        };
       });
     },
     addMembership(userId, { role, orgId }) {
@@ -176,6 +205,18 @@ export function createDevZitadel(options: DevZitadelOptions): DevZitadel {
         else if (!existing.roles.includes(role)) existing.roles.push(role);
       });
     },
+    removeMembership(userId, { role, orgId }) {
+      const target = isInstanceRole(role) ? undefined : orgId;
+      store.update((state) => {
+        const index = state.memberships.findIndex((m) => m.userId === userId && m.orgId === target);
+        const membership = state.memberships[index];
+        if (membership === undefined) return;
+        membership.roles = membership.roles.filter((r) => r !== role);
+        if (membership.roles.length === 0) state.memberships.splice(index, 1);
+      });
+    },
+    deactivateUser: (userId) => setUserState(userId, 'USER_STATE_INACTIVE'),
+    reactivateUser: (userId) => setUserState(userId, 'USER_STATE_ACTIVE'),
     hasOrganization: (orgId) => Object.hasOwn(store.read().organizations, orgId),
     userOrg: (userId) => store.read().users[userId]?.orgId,
     usersOf: (orgId) => Object.entries(store.read().users).filter(([, user]) => user.orgId === orgId).map(([id]) => id),

@@ -9,11 +9,13 @@ export interface Organization {
 
 export interface User {
   readonly orgId: string;
+  /** Absent in state files written before users could be deactivated: active. */
+  state?: 'USER_STATE_ACTIVE' | 'USER_STATE_INACTIVE';
   readonly userName: string;
   readonly machine: boolean;
-  readonly sequence: number;
+  sequence: number;
   readonly creationDate: string;
-  readonly changeDate: string;
+  changeDate: string;
 }
 
 /** One manager membership, as ZITADEL keeps it: a user on an aggregate (an organisation or the instance) with roles. */
@@ -21,7 +23,7 @@ export interface Membership {
   readonly userId: string;
   /** Absent: an instance membership (`IAM_*` roles). */
   readonly orgId?: string;
-  readonly roles: string[];
+  roles: string[];
 }
 
 /**
