@@ -2,13 +2,14 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sig
 import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { ORG_ID_CLAIM as ORG_CLAIM, PROJECT_ROLES_CLAIM as ROLES_CLAIM } from './dev-zitadel/tokens.ts';
+
 /**
  * The audience of dev tokens: stands for the ZITADEL project id the deployed function is
- * configured with (`ZITADEL_AUDIENCE`).
+ * configured with (`ZITADEL_AUDIENCE`, `ZITADEL_PROJECT_ID`).
  */
 export const DEV_PROJECT_ID = '300000000000000001';
-export const ORG_CLAIM = 'urn:zitadel:iam:user:resourceowner:id';
-export const ROLES_CLAIM = 'urn:zitadel:iam:org:project:roles';
+export { ORG_CLAIM, ROLES_CLAIM };
 
 /** Where the dev issuer keeps its private key, inside the data folder. */
 export const signingKeyPath = (dataDir: string) => join(dataDir, 'dev-issuer', 'signing-key.pem');
@@ -83,6 +84,9 @@ export interface DevTokenRequest {
 export const DEFAULT_SUBJECT = 'dev-user';
 
 /**
+ * Kept for `npm run actions -- create`, which prints a claims-mode curl; the dev ZITADEL
+ * (`dev-zitadel/index.ts`: `issueJwt`, `createPat`) issues tokens its Auth API knows.
+ *
  * A ZITADEL-shaped access token for a user of `orgId` holding `roles` in that organisation
  * (`{ROLE: {orgId: "<org>.localhost"}}`), signed ES256 as ZITADEL does (IEEE P1363 signature).
  */

@@ -11,7 +11,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { generateSigningKey, jwks, loadOrCreateSigningKey, type DevSigningKey } from '../dev-issuer.ts';
+import { DEV_PROJECT_ID, generateSigningKey, jwks, loadOrCreateSigningKey, type DevSigningKey } from '../dev-issuer.ts';
 import { authorize, getMyUser, listMyZitadelPermissions, type Instance } from './auth-api.ts';
 import { grpcStatus, METHOD_NOT_ALLOWED, type GatewayError } from './gateway-errors.ts';
 import { isInstanceRole } from './role-permissions.ts';
@@ -30,7 +30,7 @@ import {
 } from './tokens.ts';
 
 /** The project the function's tokens are issued for (`ZITADEL_PROJECT_ID` / `ZITADEL_AUDIENCE`). */
-export const DEV_PROJECT_ID = '300000000000000001';
+export { DEV_PROJECT_ID };
 /** The instance's own ZITADEL project (the `urn:zitadel:iam:org:project:id:zitadel:aud` scope adds it to `aud`). */
 export const ZITADEL_PROJECT_ID = '300000000000000002';
 /** The OIDC application of the dev project that "requested" the tokens (ZITADEL client ids are `<id>@<project>`). */
