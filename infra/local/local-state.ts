@@ -44,14 +44,19 @@ export function writeState(dataDir: string, state: LocalServerState): void {
   renameSync(temporary, path);
 }
 
+/** What the local server keeps in its data folder (the temporary files of atomic writes sit beside them). */
+const OWN_ENTRIES = ['dynamodb', 'dev-issuer', 'dev-zitadel', 'local-server.json', 'server.lock'];
+const isOwnEntry = (name: string) => OWN_ENTRIES.some((own) => name === own || name.startsWith(`${own}.`));
+
 /**
  * Security finding 7: the data folder holds the table's data, the signing key, the dev ZITADEL's
  * state and the server's state, so it is the owner's alone. Creates it 0700 and brings what an
  * earlier version left readable down to 0700 (folders) / 0600 (files); symbolic links are left
- * alone (their mode is not theirs). Files created afterwards are owner-only through the umask
- * `npm start` sets.
+ * alone. Only the server's own entries are touched: a `DATA_DIR` pointing at a folder that holds
+ * other things (a home or a shared folder) keeps its own mode, and the answer says so, so the
+ * caller can warn. Files created afterwards are owner-only through the umask `npm start` sets.
  */
-export function restrictDataFolder(dataDir: string): void {
+export function restrictDataFolder(dataDir: string): { folderRestricted: boolean } {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const walk = (path: string): void => {
     const stat = lstatSync(path);
@@ -63,7 +68,11 @@ export function restrictDataFolder(dataDir: string): void {
       chmodSync(path, stat.mode & 0o700);
     }
   };
-  walk(dataDir);
+  const entries = readdirSync(dataDir);
+  for (const entry of entries.filter(isOwnEntry)) walk(join(dataDir, entry));
+  const onlyOurs = entries.every(isOwnEntry);
+  if (onlyOurs && (lstatSync(dataDir).mode & 0o777) !== 0o700) chmodSync(dataDir, 0o700);
+  return { folderRestricted: onlyOurs };
 }
 
 /** Whether a process with this id exists (EPERM: it exists, owned by someone else). */

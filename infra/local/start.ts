@@ -141,7 +141,9 @@ async function main(): Promise<void> {
     return fail(`The data folder ${dataDir} is in use by another local server (pid ${lock.heldBy}). Stop it, or start with another DATA_DIR.`);
   }
   cleanups.push(lock.release);
-  restrictDataFolder(dataDir);
+  if (!restrictDataFolder(dataDir).folderRestricted) {
+    say(`Note: ${dataDir} holds other files too, so its own mode was left as it is; the server's files in it are owner-only.`);
+  }
 
   // 3. DynamoDB: embedded dynalite, or the endpoint given.
   let embedded: EmbeddedDynamoDB | undefined;
