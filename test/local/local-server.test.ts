@@ -141,10 +141,13 @@ const ISO_DATE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
  * Until the function reads AUTHZ_MODE it only knows the claims mode, so these runs ask for it and
  * the banner prints a JWT with project roles; in the default zitadel mode the banner prints a PAT
  * (checked in "security finding 7" below) that only the new mode accepts. Without CLAIMS_MODE the
- * printed curl must still deactivate (200) and then get 400 code 9; the token test's
- * `--type jwt --claims` becomes the default PAT.
+ * printed curl must still deactivate (200) and then get 400 code 9, and the token test uses the
+ * CLI's default PAT with an ORG_OWNER membership (checked against the lead's work in progress:
+ * both pass, only today's message texts differ).
  */
-const CLAIMS_MODE = { AUTHZ_MODE: 'claims' };
+const CLAIMS_MODE: Record<string, string> = { AUTHZ_MODE: 'claims' };
+/** Claims mode: the role goes into a JWT; zitadel mode: a PAT and a manager membership. */
+const TOKEN_TYPE = CLAIMS_MODE.AUTHZ_MODE === 'claims' ? ['--type', 'jwt', '--claims'] : [];
 
 describe('npm start: the API on loopback', { timeout: 60_000 }, () => {
   const dataDir = tempFolder();
@@ -212,8 +215,8 @@ describe('npm start: the API on loopback', { timeout: 60_000 }, () => {
       const created = await npmRun(['actions', '--', 'create', '--org', org, '--id', '310000000000000777', '--name', 'myAction'], { DATA_DIR: dataDir });
       assert.match(created, /Created action 310000000000000777 \("myAction"\) in organisation 310000000000000042, ACTIVE/);
 
-      const token = (await npmRun(['--silent', 'token', '--', '--type', 'jwt', '--claims', '--org', org, '--role', 'ORG_OWNER', '--ttl', '5m'], { DATA_DIR: dataDir })).trim();
-      assert.match(token, /^[\w-]+\.[\w-]+\.[\w-]+$/, 'npm run -s token prints the token and nothing else');
+      const token = (await npmRun(['--silent', 'token', '--', ...TOKEN_TYPE, '--org', org, '--role', 'ORG_OWNER', '--ttl', '5m'], { DATA_DIR: dataDir })).trim();
+      assert.match(token, /^[\w-]+(\.[\w-]+\.[\w-]+)?$/, 'npm run -s token prints the token (a JWT or an opaque PAT) and nothing else');
 
       const url = `http://127.0.0.1:${port}/management/v1/actions/310000000000000777/_deactivate`;
       const call = (authorization: string) =>
@@ -222,7 +225,7 @@ describe('npm start: the API on loopback', { timeout: 60_000 }, () => {
       assert.equal(ok.status, 200);
       assert.equal(((await ok.json()) as { details: { resourceOwner: string } }).details.resourceOwner, org);
 
-      const other = await npmRun(['--silent', 'token', '--', '--type', 'jwt', '--claims', '--org', '999', '--role', 'ORG_OWNER'], { DATA_DIR: dataDir });
+      const other = await npmRun(['--silent', 'token', '--', ...TOKEN_TYPE, '--org', '999', '--role', 'ORG_OWNER'], { DATA_DIR: dataDir });
       const denied = await call(`Bearer ${other.trim()}`);
       assert.equal(denied.status, 404, 'an action of another organisation is not found');
 
