@@ -24,6 +24,8 @@ export interface LocalServerState {
   readonly embeddedDynamoDB: boolean;
   readonly table: string;
   readonly startedAt: string;
+  /** How the function authorises (`AUTHZ_MODE`); absent in files of earlier versions: claims. */
+  readonly authzMode?: 'zitadel' | 'claims';
 }
 
 export const stateFilePath = (dataDir: string) => join(dataDir, 'local-server.json');

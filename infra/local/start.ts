@@ -186,6 +186,7 @@ async function main(): Promise<void> {
     embeddedDynamoDB: embedded !== undefined,
     table,
     startedAt: new Date().toISOString(),
+    authzMode: authzMode as 'zitadel' | 'claims',
   };
   writeState(dataDir, state);
   cleanups.push(() => writeState(dataDir, { ...state, pid: null }));

@@ -102,6 +102,9 @@ function main(argv: string[]): number {
           ? devZitadel.issueJwt(userId, ttlSeconds === undefined ? {} : { ttlSeconds })
           : devZitadel.issueOpaque(userId, ttlSeconds === undefined ? {} : { ttlSeconds });
   }
+  if (state.authzMode === 'claims' && !values.claims) {
+    process.stderr.write('Note: the local server runs AUTHZ_MODE=claims, which accepts only --type jwt --claims tokens.\n');
+  }
   process.stdout.write(`${token}\n`);
   return 0;
 }

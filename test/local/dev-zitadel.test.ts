@@ -22,6 +22,7 @@ import {
   USERS_ME_PATH,
   ZITADEL_PROJECT_ID,
 } from '../../infra/local/dev-zitadel/index.ts';
+import { orgOwnerToken } from '../../infra/local/dev-zitadel/org-owner-token.ts';
 import { ROLE_PERMISSIONS } from '../../infra/local/dev-zitadel/role-permissions.ts';
 
 const ORG_A = '310000000000000001';
@@ -278,6 +279,21 @@ describe('dev ZITADEL over HTTP', () => {
     const me = await call(z.url, USERS_ME_PATH, { token: fresh });
     assert.equal(me.body.user.state, 'USER_STATE_ACTIVE');
     assert.equal(me.body.user.details.sequence, '3', 'created, deactivated, reactivated');
+  });
+
+  test('orgOwnerToken (printed curl lines): a PAT of an ORG_OWNER of a new organisation, or its claims-mode JWT', async () => {
+    const org = '310000000000000077';
+    const pat = orgOwnerToken(z, org, { mode: 'zitadel', ttlSeconds: 600 });
+    assert.ok(!pat.includes('.'));
+    const me = await call(z.url, USERS_ME_PATH, { token: pat });
+    assert.equal(me.body.user.details.resourceOwner, org);
+    assert.deepEqual((await permissionsOf(z, pat)).body, { result: ROLE_PERMISSIONS.ORG_OWNER });
+
+    const jwt = orgOwnerToken(z, org, { mode: 'claims', ttlSeconds: 600 });
+    const claims = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString());
+    assert.equal(claims.sub, me.body.user.id, 'the organisation\'s first user again');
+    assert.deepEqual(Object.keys(claims['urn:zitadel:iam:org:project:roles'].ORG_OWNER), [org]);
+    assert.equal(claims.exp - claims.iat, 600);
   });
 
   test('opaque tokens and PATs look like ZITADEL\'s: base64url, no dots, not a JWT', () => {

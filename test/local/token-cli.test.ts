@@ -136,6 +136,18 @@ describe('npm run token (token-cli.ts)', { timeout: 60_000 }, () => {
     assert.match(unknown.stderr, /Unknown token/);
   });
 
+  test('a server in claims mode: a PAT still prints alone on stdout, with a note on stderr; --claims gets no note', async () => {
+    writeState(dataDir, {
+      pid: process.pid, url, issuer: url, devIssuer: true, audience: [DEV_PROJECT_ID], dynamodbEndpoint: '', embeddedDynamoDB: true, table: 'actions', startedAt: new Date().toISOString(), authzMode: 'claims',
+    });
+    const pat = await tokenCli(dataDir, []);
+    assert.equal(pat.code, 0);
+    assert.match(pat.stdout, /^[\w-]{40,}\n$/);
+    assert.match(pat.stderr, /AUTHZ_MODE=claims/);
+    const jwt = await tokenCli(dataDir, ['--type', 'jwt', '--claims']);
+    assert.equal(jwt.stderr, '');
+  });
+
   test('refusals: bad options exit 2 with the usage; no dev ZITADEL in the data folder exits 1; nothing on stdout', async () => {
     for (const args of [['--type', 'saml'], ['--claims'], ['--ttl', 'soon'], ['--org', ''], ['extra']]) {
       const result = await tokenCli(dataDir, args);
