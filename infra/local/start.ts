@@ -111,8 +111,8 @@ async function main(): Promise<void> {
     fail('ZITADEL_ISSUER is set in claims mode, so ZITADEL_AUDIENCE (the project id its tokens are issued for) is required too.');
   }
   configFor(`http://${HOST}:${port || DEFAULT_PORT}`);
-  if (externalIssuer === undefined && (env.ZITADEL_AUDIENCE || env.ZITADEL_JWKS_URI)) {
-    say('Note: ZITADEL_AUDIENCE / ZITADEL_JWKS_URI are ignored without ZITADEL_ISSUER (the dev issuer is used).');
+  if (externalIssuer === undefined && (env.ZITADEL_AUDIENCE || env.ZITADEL_JWKS_URI || env.ZITADEL_PROJECT_ID || env.ZITADEL_API_URL)) {
+    say('Note: ZITADEL_AUDIENCE / ZITADEL_JWKS_URI / ZITADEL_PROJECT_ID / ZITADEL_API_URL are ignored without ZITADEL_ISSUER (the dev ZITADEL is used).');
   }
   applyLocalAwsDefaults(env);
   // Security finding 7: whatever this process creates in the data folder (dynalite's files, the
