@@ -1,4 +1,4 @@
-import { createHash, createPublicKey, randomBytes, randomUUID, sign, verify } from 'node:crypto';
+import { createHash, createPublicKey, randomBytes, randomUUID, sign, verify, type KeyObject } from 'node:crypto';
 import type { DevSigningKey } from '../dev-issuer.ts';
 
 /** ZITADEL's claim names (`internal/api/oidc/claims.go`). */
@@ -56,6 +56,13 @@ export function mintJwt(key: DevSigningKey, request: JwtRequest): { token: strin
   return { token: `${input}.${signature.toString('base64url')}`, jti, expiresAt: (now + request.ttlSeconds) * 1000 };
 }
 
+const publicKeys = new WeakMap<DevSigningKey, KeyObject>();
+const publicKeyOf = (key: DevSigningKey): KeyObject => {
+  let publicKey = publicKeys.get(key);
+  if (publicKey === undefined) publicKeys.set(key, (publicKey = createPublicKey(key.privateKey)));
+  return publicKey;
+};
+
 /**
  * What ZITADEL's token verifier reads from a JWT access token (`op.VerifyAccessToken`: signature
  * over its own key set, issuer, expiry): the `jti` and `sub`, or `undefined`.
@@ -67,7 +74,7 @@ export function readOwnJwt(key: DevSigningKey, issuer: string, token: string, no
   try {
     const head = JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as { alg?: unknown; kid?: unknown };
     if (head.alg !== 'ES256' || head.kid !== key.kid) return undefined;
-    const publicKey = createPublicKey(key.privateKey);
+    const publicKey = publicKeyOf(key);
     const valid = verify('sha256', Buffer.from(`${header}.${payload}`), { key: publicKey, dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url'));
     if (!valid) return undefined;
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
