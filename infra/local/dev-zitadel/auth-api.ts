@@ -52,8 +52,8 @@ export function authorize(
   if (record === undefined || record.revoked || record.expiresAt <= now) return TOKEN_INVALID;
   if (record.type !== 'pat' && !record.audience.includes(instance.zitadelProjectId)) return TOKEN_INVALID;
   const user = state.users[record.userId];
-  // A removed user's tokens are no longer active in ZITADEL.
-  if (user === undefined) return TOKEN_INVALID;
+  // A removed or deactivated user's tokens are no longer active in ZITADEL.
+  if (user === undefined || user.state === 'USER_STATE_INACTIVE') return TOKEN_INVALID;
 
   const orgId = orgHeader ? orgHeader : user.orgId;
   if (!Object.hasOwn(state.organizations, orgId)) return ORG_NOT_FOUND;
