@@ -2,13 +2,14 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sig
 import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { ORG_ID_CLAIM as ORG_CLAIM, PROJECT_ROLES_CLAIM as ROLES_CLAIM } from './dev-zitadel/tokens.ts';
+
 /**
  * The audience of dev tokens: stands for the ZITADEL project id the deployed function is
- * configured with (`ZITADEL_AUDIENCE`).
+ * configured with (`ZITADEL_AUDIENCE`, `ZITADEL_PROJECT_ID`).
  */
 export const DEV_PROJECT_ID = '300000000000000001';
-export const ORG_CLAIM = 'urn:zitadel:iam:user:resourceowner:id';
-export const ROLES_CLAIM = 'urn:zitadel:iam:org:project:roles';
+export { ORG_CLAIM, ROLES_CLAIM };
 
 /** Where the dev issuer keeps its private key, inside the data folder. */
 export const signingKeyPath = (dataDir: string) => join(dataDir, 'dev-issuer', 'signing-key.pem');
@@ -53,6 +54,11 @@ export function loadOrCreateSigningKey(dataDir: string): { key: DevSigningKey; c
   return { key, created: true };
 }
 
+/** A fresh key kept only in memory: for a dev ZITADEL that lives as long as a test. */
+export function generateSigningKey(): DevSigningKey {
+  return fromPrivateKey(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
+}
+
 function fromPrivateKey(privateKey: KeyObject): DevSigningKey {
   const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
   // RFC 7638 thumbprint: a stable key id that changes only with the key.
@@ -78,6 +84,9 @@ export interface DevTokenRequest {
 export const DEFAULT_SUBJECT = 'dev-user';
 
 /**
+ * Kept for `npm run actions -- create`, which prints a claims-mode curl; the dev ZITADEL
+ * (`dev-zitadel/index.ts`: `issueJwt`, `createPat`) issues tokens its Auth API knows.
+ *
  * A ZITADEL-shaped access token for a user of `orgId` holding `roles` in that organisation
  * (`{ROLE: {orgId: "<org>.localhost"}}`), signed ES256 as ZITADEL does (IEEE P1363 signature).
  */

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /** The repository root (this file is `infra/local/local-state.ts`). */
@@ -24,6 +24,8 @@ export interface LocalServerState {
   readonly embeddedDynamoDB: boolean;
   readonly table: string;
   readonly startedAt: string;
+  /** How the function authorises (`AUTHZ_MODE`); absent in files of earlier versions: claims. */
+  readonly authzMode?: 'zitadel' | 'claims';
 }
 
 export const stateFilePath = (dataDir: string) => join(dataDir, 'local-server.json');
@@ -37,11 +39,42 @@ export function readState(dataDir: string): LocalServerState | undefined {
 }
 
 export function writeState(dataDir: string, state: LocalServerState): void {
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const path = stateFilePath(dataDir);
   const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(state, null, 2)}\n`);
+  writeFileSync(temporary, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
   renameSync(temporary, path);
+}
+
+/** What the local server keeps in its data folder (the temporary files of atomic writes sit beside them). */
+const OWN_ENTRIES = ['dynamodb', 'dev-issuer', 'dev-zitadel', 'local-server.json', 'server.lock'];
+const isOwnEntry = (name: string) => OWN_ENTRIES.some((own) => name === own || name.startsWith(`${own}.`));
+
+/**
+ * Security finding 7: the data folder holds the table's data, the signing key, the dev ZITADEL's
+ * state and the server's state, so it is the owner's alone. Creates it 0700 and brings what an
+ * earlier version left readable down to 0700 (folders) / 0600 (files); symbolic links are left
+ * alone. Only the server's own entries are touched: a `DATA_DIR` pointing at a folder that holds
+ * other things (a home or a shared folder) keeps its own mode, and the answer says so, so the
+ * caller can warn. Files created afterwards are owner-only through the umask `npm start` sets.
+ */
+export function restrictDataFolder(dataDir: string): { folderRestricted: boolean } {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const walk = (path: string): void => {
+    const stat = lstatSync(path);
+    if (stat.isSymbolicLink()) return;
+    if (stat.isDirectory()) {
+      if ((stat.mode & 0o777) !== 0o700) chmodSync(path, 0o700);
+      for (const entry of readdirSync(path)) walk(join(path, entry));
+    } else if ((stat.mode & 0o077) !== 0) {
+      chmodSync(path, stat.mode & 0o700);
+    }
+  };
+  const entries = readdirSync(dataDir);
+  for (const entry of entries.filter(isOwnEntry)) walk(join(dataDir, entry));
+  const onlyOurs = entries.every(isOwnEntry);
+  if (onlyOurs && (lstatSync(dataDir).mode & 0o777) !== 0o700) chmodSync(dataDir, 0o700);
+  return { folderRestricted: onlyOurs };
 }
 
 /** Whether a process with this id exists (EPERM: it exists, owned by someone else). */
@@ -71,11 +104,11 @@ const lockFilePath = (dataDir: string) => join(dataDir, 'server.lock');
  * another live process holds it.
  */
 export function acquireDataLock(dataDir: string): { release: () => void } | { heldBy: number } {
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const path = lockFilePath(dataDir);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      writeFileSync(path, `${process.pid}\n`, { flag: 'wx' });
+      writeFileSync(path, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
       return { release: () => rmSync(path, { force: true }) };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;

@@ -20,8 +20,8 @@ export const MAX_HEADER_BYTES = 16 * 1024;
 export interface LocalServerOptions {
   /** Set once the function is ready; until then requests get 503. */
   handler: () => LambdaHandler | undefined;
-  /** The dev issuer's key set, served at `GET /oauth/v2/keys` (and its discovery document). */
-  issuer?: () => { url: string; jwks: unknown } | undefined;
+  /** The dev ZITADEL (key set, discovery, Auth API), asked first; it answers its own routes. */
+  devZitadel?: () => { handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> } | undefined;
   timeoutMs?: number;
   maxBodyBytes?: number;
   /** Where the server reports function failures (never request data). */
@@ -36,12 +36,16 @@ export function createLocalServer(options: LocalServerOptions): Server {
   const server = createServer(
     { maxHeaderSize: MAX_HEADER_BYTES, headersTimeout: 10_000, requestTimeout: 30_000 },
     (req, res) => {
-      respond(req, options)
+      const devZitadel = options.devZitadel?.();
+      (devZitadel === undefined ? Promise.resolve(false) : devZitadel.handle(req, res))
+        .then((handled) => (handled ? undefined : respond(req, options)))
         .catch((err: unknown) => {
           options.logError?.(`local server: ${err instanceof Error ? err.message : String(err)}`);
           return gatewayResponse(500, 'Internal Server Error');
         })
-        .then((response) => send(res, response));
+        .then((response) => {
+          if (response !== undefined) send(res, response);
+        });
     },
   );
   return server;
@@ -51,14 +55,6 @@ async function respond(req: IncomingMessage, options: LocalServerOptions): Promi
   const method = req.method ?? 'GET';
   const url = req.url ?? '/';
   const path = url.split('?', 1)[0] ?? '/';
-
-  const issuer = options.issuer?.();
-  if (issuer !== undefined && method === 'GET') {
-    if (path === '/oauth/v2/keys') return json(200, issuer.jwks);
-    if (path === '/.well-known/openid-configuration') {
-      return json(200, { issuer: issuer.url, jwks_uri: `${issuer.url}/oauth/v2/keys`, id_token_signing_alg_values_supported: ['ES256'] });
-    }
-  }
 
   const route = matchRoute(method, path);
   if (route === undefined) return gatewayResponse(404, 'Not Found');
@@ -127,10 +123,6 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
     const onEnd = () => resolve(Buffer.concat(chunks));
     req.on('data', onData).on('end', onEnd).once('error', reject);
   });
-}
-
-function json(statusCode: number, value: unknown): HttpResponse {
-  return { statusCode, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(value)) };
 }
 
 function send(res: ServerResponse, response: HttpResponse): void {

@@ -11,15 +11,18 @@ import { ConfigError, loadConfig, type Config } from '../../functions/deactivate
 import { createDynamoDBClient, createHandler } from '../../functions/deactivate-action/handler.ts';
 import { findActiveAction } from './action-records.ts';
 import { deactivateCurl } from './curl-command.ts';
-import { DEV_PROJECT_ID, jwks, loadOrCreateSigningKey, mintDevToken } from './dev-issuer.ts';
+import { seedDemoIdentity, DEMO_USER_ID } from './dev-zitadel/demo.ts';
+import { createDevZitadel, DEV_PROJECT_ID, type DevZitadel } from './dev-zitadel/index.ts';
 import { applyLocalAwsDefaults, ensureActionsTable, startEmbeddedDynamoDB, type EmbeddedDynamoDB } from './embedded-dynamodb.ts';
-import { acquireDataLock, REPO_ROOT, resolveDataDir, writeState } from './local-state.ts';
+import { acquireDataLock, REPO_ROOT, resolveDataDir, restrictDataFolder, writeState } from './local-state.ts';
 import { DEMO_ORG_ID, seedIfEmpty } from './seed.ts';
 import { createLocalServer, type LambdaHandler } from './server.ts';
 
 const DEFAULT_PORT = 8080;
 const DEFAULT_TABLE = 'actions';
-const PRINTED_TOKEN_TTL_SECONDS = 12 * 3600;
+/** Security finding 7: the banner's token is printed on every start, so it lives one hour only. */
+const PRINTED_TOKEN_TTL_SECONDS = 3600;
+const AUTHZ_MODES = ['zitadel', 'claims'] as const;
 const HOST = '127.0.0.1';
 
 const env = process.env;
@@ -82,32 +85,48 @@ async function main(): Promise<void> {
   const externalIssuer = env.ZITADEL_ISSUER?.trim() || undefined;
   const externalDynamoDB = env.AWS_ENDPOINT_URL_DYNAMODB?.trim() || undefined;
 
+  const authzMode = env.AUTHZ_MODE?.trim() || 'zitadel';
+  if (!(AUTHZ_MODES as readonly string[]).includes(authzMode)) fail(`AUTHZ_MODE must be zitadel or claims, got "${authzMode}".`);
+
+  // The function's own variables, as the stack sets them; with the dev ZITADEL it is both the
+  // issuer and the Auth API.
   const configFor = (issuer: string): Config =>
     loadConfig({
       ACTIONS_TABLE: table,
       ROLE_PERMISSIONS: env.ROLE_PERMISSIONS,
+      AUTHZ_MODE: authzMode,
+      AUTHZ_CACHE_SECONDS: env.AUTHZ_CACHE_SECONDS,
       ...(externalIssuer === undefined
-        ? { ZITADEL_ISSUER: issuer, ZITADEL_AUDIENCE: DEV_PROJECT_ID }
-        : { ZITADEL_ISSUER: externalIssuer, ZITADEL_AUDIENCE: env.ZITADEL_AUDIENCE, ZITADEL_JWKS_URI: env.ZITADEL_JWKS_URI }),
+        ? { ZITADEL_ISSUER: issuer, ZITADEL_AUDIENCE: DEV_PROJECT_ID, ZITADEL_PROJECT_ID: DEV_PROJECT_ID, ZITADEL_API_URL: issuer }
+        : {
+            ZITADEL_ISSUER: externalIssuer,
+            ZITADEL_AUDIENCE: env.ZITADEL_AUDIENCE,
+            ZITADEL_JWKS_URI: env.ZITADEL_JWKS_URI,
+            ZITADEL_PROJECT_ID: env.ZITADEL_PROJECT_ID,
+            ZITADEL_API_URL: env.ZITADEL_API_URL,
+          }),
     });
   // The configuration is checked before anything is bound or opened.
-  if (externalIssuer !== undefined && !env.ZITADEL_AUDIENCE?.trim()) {
-    fail('ZITADEL_ISSUER is set, so ZITADEL_AUDIENCE (the project id its tokens are issued for) is required too.');
+  if (externalIssuer !== undefined && authzMode === 'claims' && !env.ZITADEL_AUDIENCE?.trim()) {
+    fail('ZITADEL_ISSUER is set in claims mode, so ZITADEL_AUDIENCE (the project id its tokens are issued for) is required too.');
   }
   configFor(`http://${HOST}:${port || DEFAULT_PORT}`);
-  if (externalIssuer === undefined && (env.ZITADEL_AUDIENCE || env.ZITADEL_JWKS_URI)) {
-    say('Note: ZITADEL_AUDIENCE / ZITADEL_JWKS_URI are ignored without ZITADEL_ISSUER (the dev issuer is used).');
+  if (externalIssuer === undefined && (env.ZITADEL_AUDIENCE || env.ZITADEL_JWKS_URI || env.ZITADEL_PROJECT_ID || env.ZITADEL_API_URL)) {
+    say('Note: ZITADEL_AUDIENCE / ZITADEL_JWKS_URI / ZITADEL_PROJECT_ID / ZITADEL_API_URL are ignored without ZITADEL_ISSUER (the dev ZITADEL is used).');
   }
   applyLocalAwsDefaults(env);
+  // Security finding 7: whatever this process creates in the data folder (dynalite's files, the
+  // state files, the lock) is the owner's alone.
+  process.umask(0o077);
   // The handler's logger, as in the stack (POWERTOOLS_SERVICE_NAME there too).
   env.POWERTOOLS_SERVICE_NAME ??= 'deactivate-action';
 
   // 1. The port first: if it is taken (often by this very server), nothing else gets opened.
   let handler: LambdaHandler | undefined;
-  let issuerInfo: { url: string; jwks: unknown } | undefined;
+  let devZitadel: DevZitadel | undefined;
   const server = createLocalServer({
     handler: () => handler,
-    issuer: () => issuerInfo,
+    devZitadel: () => devZitadel,
     logError: (line) => process.stderr.write(`${line}\n`),
   });
   await listen(server, port);
@@ -122,6 +141,9 @@ async function main(): Promise<void> {
     return fail(`The data folder ${dataDir} is in use by another local server (pid ${lock.heldBy}). Stop it, or start with another DATA_DIR.`);
   }
   cleanups.push(lock.release);
+  if (!restrictDataFolder(dataDir).folderRestricted) {
+    say(`Note: ${dataDir} holds other files too, so its own mode was left as it is; the server's files in it are owner-only.`);
+  }
 
   // 3. DynamoDB: embedded dynalite, or the endpoint given.
   let embedded: EmbeddedDynamoDB | undefined;
@@ -140,10 +162,13 @@ async function main(): Promise<void> {
   }
   const seeded = await seedIfEmpty(admin, table);
 
-  // 4. The issuer the handler trusts: the dev issuer on this server, or the one given.
-  const key = externalIssuer === undefined ? loadOrCreateSigningKey(dataDir).key : undefined;
+  // 4. The ZITADEL the handler trusts: the dev ZITADEL on this server, or the one given.
   const config = configFor(url);
-  if (key !== undefined) issuerInfo = { url: config.issuer, jwks: jwks(key) };
+  if (externalIssuer === undefined) {
+    const dev = createDevZitadel({ issuer: config.issuer, dataDir, projectId: DEV_PROJECT_ID });
+    seedDemoIdentity(dev, DEMO_ORG_ID);
+    devZitadel = dev;
+  }
 
   // 5. The deployed handler, with the production DynamoDB client (endpoint from the environment).
   const dynamodb = createDynamoDBClient();
@@ -155,12 +180,13 @@ async function main(): Promise<void> {
     pid: process.pid,
     url,
     issuer: config.issuer,
-    devIssuer: key !== undefined,
+    devIssuer: devZitadel !== undefined,
     audience: config.audience,
     dynamodbEndpoint,
     embeddedDynamoDB: embedded !== undefined,
     table,
     startedAt: new Date().toISOString(),
+    authzMode: authzMode as 'zitadel' | 'claims',
   };
   writeState(dataDir, state);
   cleanups.push(() => writeState(dataDir, { ...state, pid: null }));
@@ -175,9 +201,9 @@ async function main(): Promise<void> {
       : `  DynamoDB: embedded dynalite at ${dynamodbEndpoint}, table "${table}", data in ${shownDataDir}/dynamodb`,
   );
   say(
-    key === undefined
-      ? `  issuer:   ${config.issuer} (ZITADEL_ISSUER), audience ${config.audience.join(',')}`
-      : `  issuer:   dev issuer ${config.issuer} (keys at ${config.jwksUri}), audience ${DEV_PROJECT_ID}`,
+    devZitadel === undefined
+      ? `  issuer:   ${config.issuer} (ZITADEL_ISSUER), authorization mode ${authzMode}`
+      : `  issuer:   dev ZITADEL ${config.issuer} (keys, Auth API), project ${DEV_PROJECT_ID}, authorization mode ${authzMode}`,
   );
   say(
     seeded === undefined
@@ -192,16 +218,23 @@ async function main(): Promise<void> {
     say(`  npm run actions -- create --org ${DEMO_ORG_ID}`);
   } else {
     say();
-    const who = key === undefined ? '' : ` (token: ORG_OWNER of that organisation, valid ${PRINTED_TOKEN_TTL_SECONDS / 3600}h)`;
+    let token = '<access token from your ZITADEL instance>';
+    let who = '';
+    if (devZitadel !== undefined) {
+      // The demo user is ORG_OWNER of the demo organisation: a PAT for ZITADEL's Auth API, or in
+      // claims mode a JWT carrying that role as a project role.
+      const ttlSeconds = PRINTED_TOKEN_TTL_SECONDS;
+      token =
+        authzMode === 'zitadel'
+          ? devZitadel.createPat(DEMO_USER_ID, { ttlSeconds })
+          : devZitadel.issueJwt(DEMO_USER_ID, { ttlSeconds, roles: { ORG_OWNER: [active.resourceOwner] }, withOrgClaim: true });
+      who = ` (token: ${authzMode === 'zitadel' ? 'a PAT' : 'a JWT with project roles'} of user ${DEMO_USER_ID}, ORG_OWNER there, valid ${ttlSeconds / 3600}h)`;
+    }
     say(`Deactivate action ${active.id} ("${active.name}") of organisation ${active.resourceOwner}${who}:`);
-    const token =
-      key === undefined
-        ? '<access token from your ZITADEL instance>'
-        : mintDevToken(key, { issuer: config.issuer, orgId: active.resourceOwner, roles: ['ORG_OWNER'], ttlSeconds: PRINTED_TOKEN_TTL_SECONDS });
     say(deactivateCurl(url, active.id, token));
   }
   say();
-  if (key !== undefined) say('More tokens:  npm run -s token -- --org <orgId> --role ORG_OWNER [--role IAM_OWNER] [--sub <user>] [--ttl 1h]');
+  if (devZitadel !== undefined) say('More tokens:  npm run -s token -- [--type pat|jwt|opaque] [--user <id>] [--org <orgId>] [--role ORG_OWNER] [--ttl 1h]   /   npm run -s token -- revoke <token>');
   say(`Actions:      npm run actions -- list --org ${DEMO_ORG_ID}   /   npm run actions -- create --org <orgId> [--name <name>]`);
   say('Stop with Ctrl+C.');
 }

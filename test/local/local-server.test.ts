@@ -4,12 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import { DEMO_USER_ID } from '../../infra/local/dev-zitadel/demo.ts';
+import { stateFilePath } from '../../infra/local/dev-zitadel/index.ts';
 import { DEMO_ORG_ID } from '../../infra/local/seed.ts';
 import { freePort } from '../support/ports.ts';
 
@@ -19,11 +21,14 @@ const STARTUP_TIMEOUT_MS = 15_000;
 const run = promisify(execFile);
 
 /** Settings of the caller's shell that would switch the server away from its embedded defaults. */
-const FOREIGN = ['AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL', 'ZITADEL_ISSUER', 'ZITADEL_AUDIENCE', 'ZITADEL_JWKS_URI', 'ACTIONS_TABLE', 'ROLE_PERMISSIONS'];
+const FOREIGN = [
+  'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL', 'ZITADEL_ISSUER', 'ZITADEL_AUDIENCE', 'ZITADEL_JWKS_URI', 'ACTIONS_TABLE', 'ROLE_PERMISSIONS',
+  'AUTHZ_MODE', 'AUTHZ_CACHE_SECONDS', 'ZITADEL_PROJECT_ID', 'ZITADEL_API_URL',
+];
 function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env = { ...process.env, ...extra };
+  const env = { ...process.env };
   for (const name of FOREIGN) delete env[name];
-  return env;
+  return { ...env, ...extra };
 }
 
 const started = new Set<ChildProcess>();
@@ -131,6 +136,19 @@ const CURL_LINE = /^curl -L -X POST /;
 const actionIdOf = (line: string) => /\/actions\/([^/]+)\/_deactivate/.exec(line)?.[1] ?? '';
 const ISO_DATE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 
+/**
+ * TODO(lead, at merge with AUTHZ_MODE=zitadel): drop CLAIMS_MODE from the npmStart calls below.
+ * Until the function reads AUTHZ_MODE it only knows the claims mode, so these runs ask for it and
+ * the banner prints a JWT with project roles; in the default zitadel mode the banner prints a PAT
+ * (checked in "security finding 7" below) that only the new mode accepts. Without CLAIMS_MODE the
+ * printed curl must still deactivate (200) and then get 400 code 9, and the token test uses the
+ * CLI's default PAT with an ORG_OWNER membership (checked against the lead's work in progress:
+ * both pass, only today's message texts differ).
+ */
+const CLAIMS_MODE: Record<string, string> = { AUTHZ_MODE: 'claims' };
+/** Claims mode: the role goes into a JWT; zitadel mode: a PAT and a manager membership. */
+const TOKEN_TYPE = CLAIMS_MODE.AUTHZ_MODE === 'claims' ? ['--type', 'jwt', '--claims'] : [];
+
 describe('npm start: the API on loopback', { timeout: 60_000 }, () => {
   const dataDir = tempFolder();
   let port: number;
@@ -138,7 +156,7 @@ describe('npm start: the API on loopback', { timeout: 60_000 }, () => {
 
   test('prints a curl line that deactivates a seeded action, once', async () => {
     port = await freePort();
-    const server = npmStart({ PORT: String(port), DATA_DIR: dataDir });
+    const server = npmStart({ PORT: String(port), DATA_DIR: dataDir, ...CLAIMS_MODE });
     try {
       firstCurl = await server.waitForLine(CURL_LINE);
       await server.waitForLine(/^Stop with Ctrl\+C\.$/);
@@ -166,7 +184,7 @@ describe('npm start: the API on loopback', { timeout: 60_000 }, () => {
   });
 
   test('a restart on the same data folder keeps the state and does not reseed', async () => {
-    const server = npmStart({ PORT: String(port), DATA_DIR: dataDir });
+    const server = npmStart({ PORT: String(port), DATA_DIR: dataDir, ...CLAIMS_MODE });
     try {
       const curl = await server.waitForLine(CURL_LINE);
       await server.waitForLine(/^Stop with Ctrl\+C\.$/);
@@ -190,16 +208,15 @@ describe('npm start: the API on loopback', { timeout: 60_000 }, () => {
   });
 
   test('npm run token mints tokens the server accepts; actions added by npm run actions can be deactivated', async () => {
-    const server = npmStart({ PORT: String(port), DATA_DIR: dataDir });
+    const server = npmStart({ PORT: String(port), DATA_DIR: dataDir, ...CLAIMS_MODE });
     try {
       await server.waitForLine(/^Stop with Ctrl\+C\.$/);
       const org = '310000000000000042';
       const created = await npmRun(['actions', '--', 'create', '--org', org, '--id', '310000000000000777', '--name', 'myAction'], { DATA_DIR: dataDir });
       assert.match(created, /Created action 310000000000000777 \("myAction"\) in organisation 310000000000000042, ACTIVE/);
 
-      const tokenOutput = await npmRun(['token', '--', '--org', org, '--role', 'ORG_OWNER', '--ttl', '5m'], { DATA_DIR: dataDir });
-      const token = tokenOutput.trim().split('\n').at(-1) ?? '';
-      assert.match(token, /^[\w-]+\.[\w-]+\.[\w-]+$/);
+      const token = (await npmRun(['--silent', 'token', '--', ...TOKEN_TYPE, '--org', org, '--role', 'ORG_OWNER', '--ttl', '5m'], { DATA_DIR: dataDir })).trim();
+      assert.match(token, /^[\w-]+(\.[\w-]+\.[\w-]+)?$/, 'npm run -s token prints the token (a JWT or an opaque PAT) and nothing else');
 
       const url = `http://127.0.0.1:${port}/management/v1/actions/310000000000000777/_deactivate`;
       const call = (authorization: string) =>
@@ -208,7 +225,7 @@ describe('npm start: the API on loopback', { timeout: 60_000 }, () => {
       assert.equal(ok.status, 200);
       assert.equal(((await ok.json()) as { details: { resourceOwner: string } }).details.resourceOwner, org);
 
-      const other = await npmRun(['--silent', 'token', '--', '--org', '999', '--role', 'ORG_OWNER'], { DATA_DIR: dataDir });
+      const other = await npmRun(['--silent', 'token', '--', ...TOKEN_TYPE, '--org', '999', '--role', 'ORG_OWNER'], { DATA_DIR: dataDir });
       const denied = await call(`Bearer ${other.trim()}`);
       assert.equal(denied.status, 404, 'an action of another organisation is not found');
 
@@ -233,6 +250,73 @@ describe('npm start: the API on loopback', { timeout: 60_000 }, () => {
       assert.match(server.output(), new RegExp(`^Port ${taken} on 127\\.0\\.0\\.1 is already in use\\. `, 'm'));
     } finally {
       await new Promise<void>((done) => blocker.close(() => done()));
+    }
+  });
+});
+
+/** Every folder and file under `root` with its permission bits (symbolic links skipped). */
+function modesUnder(root: string): { path: string; dir: boolean; mode: number }[] {
+  const found: { path: string; dir: boolean; mode: number }[] = [];
+  const walk = (path: string) => {
+    const stat = lstatSync(path);
+    if (stat.isSymbolicLink()) return;
+    found.push({ path, dir: stat.isDirectory(), mode: stat.mode & 0o777 });
+    if (stat.isDirectory()) for (const entry of readdirSync(path)) walk(join(path, entry));
+  };
+  walk(root);
+  return found;
+}
+
+describe('npm start: security finding 7 (owner-only data folder, short-lived banner token)', { timeout: 60_000 }, () => {
+  test('after a real start the data folder and every file in it are owner-only, older world-readable files included; the banner prints a 1-hour PAT the dev ZITADEL answers', async () => {
+    const dataDir = join(tempFolder(), 'data');
+    // A data folder as an earlier version left it: world-readable.
+    mkdirSync(join(dataDir, 'dynamodb'), { recursive: true, mode: 0o755 });
+    chmodSync(dataDir, 0o755);
+    writeFileSync(join(dataDir, 'local-server.json'), '{}\n', { mode: 0o644 });
+    writeFileSync(join(dataDir, 'dynamodb', 'left-over.log'), 'old\n', { mode: 0o644 });
+
+    const port = await freePort();
+    const server = npmStart({ PORT: String(port), DATA_DIR: dataDir });
+    try {
+      const curl = await server.waitForLine(CURL_LINE);
+      await server.waitForLine(/^Stop with Ctrl\+C\.$/);
+
+      const modes = modesUnder(dataDir);
+      assert.ok(modes.some((m) => m.path.endsWith('.ldb') || m.path.endsWith('.log')), 'dynalite wrote its files');
+      for (const entry of modes) {
+        if (entry.dir) assert.equal(entry.mode, 0o700, `${entry.path} is ${entry.mode.toString(8)}`);
+        else assert.equal(entry.mode & 0o077, 0, `${entry.path} is ${entry.mode.toString(8)}`);
+      }
+
+      // The banner: a PAT (opaque, no dots) said to be valid 1h, stored to expire within the hour.
+      assert.match(server.output(), /token: a PAT of user 300000000000000200, ORG_OWNER there, valid 1h/);
+      const pat = /Bearer ([\w-]+)'/.exec(curl)?.[1] ?? '';
+      assert.match(pat, /^[\w-]{40,}$/);
+      const state = JSON.parse(readFileSync(stateFilePath(dataDir), 'utf8')) as { tokens: Record<string, { type: string; expiresAt: number }> };
+      assert.ok(!JSON.stringify(state).includes(pat), 'the state file holds no token');
+      const pats = Object.values(state.tokens).filter((t) => t.type === 'pat');
+      assert.equal(pats.length, 1);
+      assert.ok((pats[0]?.expiresAt ?? Infinity) <= Date.now() + 3600_000, 'expires within the hour');
+
+      const me = await fetch(`http://127.0.0.1:${port}/auth/v1/users/me`, { headers: { authorization: `Bearer ${pat}` } });
+      assert.equal(me.status, 200);
+      const body = (await me.json()) as { user: { id: string; details: { resourceOwner: string } } };
+      assert.equal(body.user.id, DEMO_USER_ID);
+      assert.equal(body.user.details.resourceOwner, DEMO_ORG_ID);
+      const permissions = await fetch(`http://127.0.0.1:${port}/auth/v1/permissions/zitadel/me/_search`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${pat}` },
+        body: '{}',
+      });
+      assert.ok(((await permissions.json()) as { result: string[] }).result.includes('org.action.write'));
+
+      // Revoked with the token CLI: refused at once by the running server.
+      await npmRun(['--silent', 'token', '--', 'revoke', pat], { DATA_DIR: dataDir });
+      const revoked = await fetch(`http://127.0.0.1:${port}/auth/v1/users/me`, { headers: { authorization: `Bearer ${pat}` } });
+      assert.equal(revoked.status, 401);
+    } finally {
+      await stopWithCtrlC(server);
     }
   });
 });
