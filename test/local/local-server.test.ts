@@ -136,19 +136,6 @@ const CURL_LINE = /^curl -L -X POST /;
 const actionIdOf = (line: string) => /\/actions\/([^/]+)\/_deactivate/.exec(line)?.[1] ?? '';
 const ISO_DATE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 
-/**
- * TODO(lead, at merge with AUTHZ_MODE=zitadel): drop CLAIMS_MODE from the npmStart calls below.
- * Until the function reads AUTHZ_MODE it only knows the claims mode, so these runs ask for it and
- * the banner prints a JWT with project roles; in the default zitadel mode the banner prints a PAT
- * (checked in "security finding 7" below) that only the new mode accepts. Without CLAIMS_MODE the
- * printed curl must still deactivate (200) and then get 400 code 9, and the token test uses the
- * CLI's default PAT with an ORG_OWNER membership (checked against the lead's work in progress:
- * both pass, only today's message texts differ).
- */
-const CLAIMS_MODE: Record<string, string> = { AUTHZ_MODE: 'claims' };
-/** Claims mode: the role goes into a JWT; zitadel mode: a PAT and a manager membership. */
-const TOKEN_TYPE = CLAIMS_MODE.AUTHZ_MODE === 'claims' ? ['--type', 'jwt', '--claims'] : [];
-
 describe('npm start: the API on loopback', { timeout: 60_000 }, () => {
   const dataDir = tempFolder();
   let port: number;
@@ -156,7 +143,7 @@ describe('npm start: the API on loopback', { timeout: 60_000 }, () => {
 
   test('prints a curl line that deactivates a seeded action, once', async () => {
     port = await freePort();
-    const server = npmStart({ PORT: String(port), DATA_DIR: dataDir, ...CLAIMS_MODE });
+    const server = npmStart({ PORT: String(port), DATA_DIR: dataDir });
     try {
       firstCurl = await server.waitForLine(CURL_LINE);
       await server.waitForLine(/^Stop with Ctrl\+C\.$/);
@@ -184,7 +171,7 @@ describe('npm start: the API on loopback', { timeout: 60_000 }, () => {
   });
 
   test('a restart on the same data folder keeps the state and does not reseed', async () => {
-    const server = npmStart({ PORT: String(port), DATA_DIR: dataDir, ...CLAIMS_MODE });
+    const server = npmStart({ PORT: String(port), DATA_DIR: dataDir });
     try {
       const curl = await server.waitForLine(CURL_LINE);
       await server.waitForLine(/^Stop with Ctrl\+C\.$/);
@@ -208,14 +195,14 @@ describe('npm start: the API on loopback', { timeout: 60_000 }, () => {
   });
 
   test('npm run token mints tokens the server accepts; actions added by npm run actions can be deactivated', async () => {
-    const server = npmStart({ PORT: String(port), DATA_DIR: dataDir, ...CLAIMS_MODE });
+    const server = npmStart({ PORT: String(port), DATA_DIR: dataDir });
     try {
       await server.waitForLine(/^Stop with Ctrl\+C\.$/);
       const org = '310000000000000042';
       const created = await npmRun(['actions', '--', 'create', '--org', org, '--id', '310000000000000777', '--name', 'myAction'], { DATA_DIR: dataDir });
       assert.match(created, /Created action 310000000000000777 \("myAction"\) in organisation 310000000000000042, ACTIVE/);
 
-      const token = (await npmRun(['--silent', 'token', '--', ...TOKEN_TYPE, '--org', org, '--role', 'ORG_OWNER', '--ttl', '5m'], { DATA_DIR: dataDir })).trim();
+      const token = (await npmRun(['--silent', 'token', '--', '--org', org, '--role', 'ORG_OWNER', '--ttl', '5m'], { DATA_DIR: dataDir })).trim();
       assert.match(token, /^[\w-]+(\.[\w-]+\.[\w-]+)?$/, 'npm run -s token prints the token (a JWT or an opaque PAT) and nothing else');
 
       const url = `http://127.0.0.1:${port}/management/v1/actions/310000000000000777/_deactivate`;
@@ -225,7 +212,7 @@ describe('npm start: the API on loopback', { timeout: 60_000 }, () => {
       assert.equal(ok.status, 200);
       assert.equal(((await ok.json()) as { details: { resourceOwner: string } }).details.resourceOwner, org);
 
-      const other = await npmRun(['--silent', 'token', '--', ...TOKEN_TYPE, '--org', '999', '--role', 'ORG_OWNER'], { DATA_DIR: dataDir });
+      const other = await npmRun(['--silent', 'token', '--', '--org', '999', '--role', 'ORG_OWNER'], { DATA_DIR: dataDir });
       const denied = await call(`Bearer ${other.trim()}`);
       assert.equal(denied.status, 404, 'an action of another organisation is not found');
 
