@@ -1,0 +1,278 @@
+/**
+ * The default mode, `AUTHZ_MODE=zitadel`: ZITADEL decides, asked over real HTTP with the caller's own token
+ * (the dev ZITADEL: key set, Auth API, opaque tokens, PATs, memberships, revocation).
+ */
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { call, zitadelError, type CallOptions } from './support/api.ts';
+import { putAction, tableSnapshot } from './support/dynamodb.ts';
+import { generateSigningKey, signJwt } from './support/issuer.ts';
+import { freePort } from './support/ports.ts';
+import { startZitadelWorld, type ZitadelWorld } from './support/zitadel-world.ts';
+
+const ORG_A = '310000000000000001';
+const ORG_B = '310000000000000002';
+const OWNER = '320000000000000001'; // ORG_OWNER of A
+const VIEWER = '320000000000000002'; // ORG_OWNER_VIEWER of A
+const STRANGER = '320000000000000003'; // user of B, ORG_OWNER of B only
+const ADMIN = '320000000000000004'; // user of B, IAM_OWNER (instance)
+
+const MEMBERSHIP_NOT_FOUND = zitadelError(5, 'AUTHZ-cdgFk', 'membership not found');
+const PERMISSION_DENIED = zitadelError(7, 'AUTH-5mWD2', 'No matching permissions found');
+const TOKEN_INVALID = zitadelError(16, 'AUTH-7fs1e', 'Errors.Token.Invalid');
+const ORG_UNKNOWN = zitadelError(7, 'AUTH-Bs7Ds', "Organisation doesn't exist");
+const ZITADEL_UNAVAILABLE = zitadelError(14, 'AUTHZ-Zunav', 'Errors.Authz.ZitadelUnavailable');
+const NOT_FOUND = zitadelError(5, 'COMMAND-NRmhu', 'Action not found');
+
+let world: ZitadelWorld;
+let nextAction = 0;
+before(async () => {
+  world = await startZitadelWorld();
+  const z = world.zitadel;
+  z.addOrganization(ORG_A, 'a');
+  z.addOrganization(ORG_B, 'b');
+  z.addUser({ id: OWNER, orgId: ORG_A });
+  z.addUser({ id: VIEWER, orgId: ORG_A });
+  z.addUser({ id: STRANGER, orgId: ORG_B, machine: true });
+  z.addUser({ id: ADMIN, orgId: ORG_B });
+  z.addMembership(OWNER, { role: 'ORG_OWNER', orgId: ORG_A });
+  z.addMembership(VIEWER, { role: 'ORG_OWNER_VIEWER', orgId: ORG_A });
+  z.addMembership(STRANGER, { role: 'ORG_OWNER', orgId: ORG_B });
+  z.addMembership(ADMIN, { role: 'IAM_OWNER' });
+});
+after(() => world.close());
+
+/** A new ACTIVE action of `org`. */
+async function newAction(org = ORG_A): Promise<string> {
+  const id = `33000000000000${String(++nextAction).padStart(4, '0')}`;
+  await putAction(world.dynamo.client, { resourceOwner: org, id, sequence: 1 });
+  return id;
+}
+
+async function stored(org: string, id: string) {
+  const { Item } = await world.dynamo.client.send(
+    new GetItemCommand({ TableName: 'actions', Key: { resourceOwner: { S: org }, id: { S: id } }, ConsistentRead: true }),
+  );
+  return { state: Item?.state?.S, sequence: Item?.sequence?.N, changedBy: Item?.changedBy?.S };
+}
+
+/** A rejection: status and body as ZITADEL's, and the table unchanged. */
+async function expectRejected(id: string, options: CallOptions, status: number, body: object) {
+  const snapshot = await tableSnapshot(world.dynamo.client);
+  const res = await call(world.handler, id, options);
+  assert.equal(res.status, status, JSON.stringify(res.body));
+  assert.deepEqual(res.body, body);
+  assert.deepEqual(await tableSnapshot(world.dynamo.client), snapshot);
+}
+
+describe('every token type ZITADEL issues deactivates, when the user is ORG_OWNER', () => {
+  const tokens: Array<[string, () => string]> = [
+    ['an opaque access token (ZITADEL’s default)', () => world.zitadel.issueOpaque(OWNER)],
+    ['a personal access token', () => world.zitadel.createPat(OWNER)],
+    ['a JWT access token without any roles or organisation claim', () => world.zitadel.issueJwt(OWNER)],
+  ];
+  for (const [name, token] of tokens) {
+    test(name, async () => {
+      const id = await newAction();
+      const res = await call(world.handler, id, { token: token() });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.equal(res.body.details.resourceOwner, ORG_A);
+      assert.equal(res.body.details.sequence, '2');
+      assert.deepEqual(await stored(ORG_A, id), { state: 'INACTIVE', sequence: '2', changedBy: OWNER });
+    });
+  }
+
+  test('x-zitadel-orgid naming the user’s own organisation works as its absence does', async () => {
+    const id = await newAction();
+    const res = await call(world.handler, id, { token: world.zitadel.createPat(OWNER), orgHeader: ORG_A });
+    assert.equal(res.status, 200);
+  });
+
+  test('an instance membership (IAM_OWNER) counts in an organisation that is not the user’s', async () => {
+    const id = await newAction(ORG_A);
+    const res = await call(world.handler, id, { token: world.zitadel.createPat(ADMIN), orgHeader: ORG_A });
+    assert.equal(res.status, 200);
+    assert.deepEqual(await stored(ORG_A, id), { state: 'INACTIVE', sequence: '2', changedBy: ADMIN });
+  });
+});
+
+describe('ZITADEL’s decision, as its interceptor makes it', () => {
+  test('membership in another organisation only: 404 membership not found (AUTHZ-cdgFk)', async () => {
+    const id = await newAction(ORG_A);
+    await expectRejected(id, { token: world.zitadel.createPat(STRANGER), orgHeader: ORG_A }, 404, MEMBERSHIP_NOT_FOUND);
+  });
+
+  test('a viewer role (org.action.read only): 403 AUTH-5mWD2', async () => {
+    const id = await newAction(ORG_A);
+    await expectRejected(id, { token: world.zitadel.createPat(VIEWER) }, 403, PERMISSION_DENIED);
+  });
+
+  test('an organisation that does not exist: ZITADEL’s 403 AUTH-Bs7Ds passes through', async () => {
+    const id = await newAction(ORG_A);
+    await expectRejected(id, { token: world.zitadel.createPat(OWNER), orgHeader: '399999999999999999' }, 403, ORG_UNKNOWN);
+  });
+
+  test('an unknown opaque token: ZITADEL’s 401 AUTH-7fs1e passes through, with WWW-Authenticate', async () => {
+    const id = await newAction(ORG_A);
+    const res = await call(world.handler, id, { token: 'dEnGhIFs3VnqcQU5D2zRSeiarB1nwH6goIKY0J8MWZbsnWcTuu1C59lW9DgCq1y096GYdXA' });
+    assert.equal(res.status, 401);
+    assert.deepEqual(res.body, TOKEN_INVALID);
+    assert.equal(res.headers['www-authenticate'], 'Bearer error="invalid_token"');
+  });
+
+  test('another organisation’s action is NotFound to an owner acting in their own organisation', async () => {
+    const id = await newAction(ORG_B);
+    await expectRejected(id, { token: world.zitadel.createPat(OWNER) }, 404, NOT_FOUND);
+  });
+});
+
+describe('JWTs are checked locally first: a bad one never reaches ZITADEL', () => {
+  const forgedKey = generateSigningKey('forged', 'ES256');
+  const now = () => Math.floor(Date.now() / 1000);
+  const cases: Array<[string, () => string]> = [
+    ['a forged signature', () => signJwt(forgedKey, { iss: world.zitadel.url, sub: OWNER, exp: now() + 60 })],
+    ['a foreign issuer', () => signJwt(forgedKey, { iss: 'https://evil.example.com', sub: OWNER, exp: now() + 60 })],
+    ['an expired JWT of the real issuer', () => world.zitadel.issueJwt(OWNER, { ttlSeconds: -120 })],
+  ];
+  for (const [name, token] of cases) {
+    test(name, async () => {
+      const id = await newAction();
+      const before = world.zitadelRequests();
+      await expectRejected(id, { token: token() }, 401, TOKEN_INVALID);
+      assert.equal(world.zitadelRequests(), before, 'no request to ZITADEL');
+    });
+  }
+
+  test('no Authorization header never reaches ZITADEL', async () => {
+    const id = await newAction();
+    const before = world.zitadelRequests();
+    await expectRejected(id, {}, 401, { code: 16, message: 'auth header missing', details: [] });
+    assert.equal(world.zitadelRequests(), before);
+  });
+});
+
+describe('the decision cache', () => {
+  test('a cached decision costs zero ZITADEL requests; the first costs two, in one round trip', async () => {
+    const token = world.zitadel.createPat(OWNER);
+    const before = world.zitadelRequests();
+    assert.equal((await call(world.handler, await newAction(), { token })).status, 200);
+    assert.equal(world.zitadelRequests() - before, 2);
+    for (let i = 0; i < 5; i++) assert.equal((await call(world.handler, await newAction(), { token })).status, 200);
+    assert.equal(world.zitadelRequests() - before, 2, 'cache hits ask ZITADEL nothing');
+  });
+
+  test('the organisation asked for is part of the key: another x-zitadel-orgid is asked anew', async () => {
+    const token = world.zitadel.createPat(ADMIN);
+    const before = world.zitadelRequests();
+    assert.equal((await call(world.handler, await newAction(ORG_A), { token, orgHeader: ORG_A })).status, 200);
+    assert.equal((await call(world.handler, await newAction(ORG_B), { token, orgHeader: ORG_B })).status, 200);
+    assert.equal(world.zitadelRequests() - before, 4);
+  });
+
+  test('single flight: 50 concurrent first calls with one token cost at most 2 ZITADEL requests', async () => {
+    const token = world.zitadel.createPat(OWNER);
+    const ids = await Promise.all(Array.from({ length: 50 }, () => newAction()));
+    const before = world.zitadelRequests();
+    const results = await Promise.all(ids.map((id) => call(world.handler, id, { token })));
+    assert.ok(results.every((r) => r.status === 200));
+    assert.ok(world.zitadelRequests() - before <= 2, `${world.zitadelRequests() - before} requests`);
+  });
+
+  test('a revoked token is refused once its cached decision expires (AUTHZ_CACHE_SECONDS=1)', async () => {
+    const short = await startZitadelWorld({ cacheSeconds: 1 });
+    try {
+      short.zitadel.addOrganization(ORG_A);
+      short.zitadel.addUser({ id: OWNER, orgId: ORG_A });
+      short.zitadel.addMembership(OWNER, { role: 'ORG_OWNER', orgId: ORG_A });
+      const token = short.zitadel.createPat(OWNER);
+      await putAction(short.dynamo.client, { resourceOwner: ORG_A, id: '1' });
+      await putAction(short.dynamo.client, { resourceOwner: ORG_A, id: '2' });
+      assert.equal((await call(short.handler, '1', { token })).status, 200);
+      short.zitadel.revoke(token);
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      const res = await call(short.handler, '2', { token });
+      assert.equal(res.status, 401);
+      assert.deepEqual(res.body, TOKEN_INVALID);
+    } finally {
+      await short.close();
+    }
+  });
+
+  test('AUTHZ_CACHE_SECONDS=0: every call asks ZITADEL, so a revocation is seen at once', async () => {
+    const uncached = await startZitadelWorld({ cacheSeconds: 0 });
+    try {
+      uncached.zitadel.addOrganization(ORG_A);
+      uncached.zitadel.addUser({ id: OWNER, orgId: ORG_A });
+      uncached.zitadel.addMembership(OWNER, { role: 'ORG_OWNER', orgId: ORG_A });
+      const token = uncached.zitadel.createPat(OWNER);
+      await putAction(uncached.dynamo.client, { resourceOwner: ORG_A, id: '1' });
+      await putAction(uncached.dynamo.client, { resourceOwner: ORG_A, id: '2' });
+      assert.equal((await call(uncached.handler, '1', { token })).status, 200);
+      uncached.zitadel.revoke(token);
+      assert.equal((await call(uncached.handler, '2', { token })).status, 401);
+      assert.equal(uncached.zitadelRequests(), 4);
+    } finally {
+      await uncached.close();
+    }
+  });
+});
+
+describe('ZITADEL unreachable, slow or failing: 503 AUTHZ-Zunav, nothing written', () => {
+  test('nothing listens at the API URL', async () => {
+    const down = await startZitadelWorld({ apiUrl: `http://127.0.0.1:${await freePort()}` });
+    try {
+      await putAction(down.dynamo.client, { resourceOwner: ORG_A, id: '1' });
+      const snapshot = await tableSnapshot(down.dynamo.client);
+      const res = await call(down.handler, '1', { token: 'opaque-token-value' });
+      assert.equal(res.status, 503);
+      assert.deepEqual(res.body, ZITADEL_UNAVAILABLE);
+      assert.equal(down.storageRequests.count, 0);
+      assert.deepEqual(await tableSnapshot(down.dynamo.client), snapshot);
+    } finally {
+      await down.close();
+    }
+  });
+
+  for (const [name, answer] of [
+    ['an answer slower than the 2 s bound', 'hang'],
+    ['a 500 from ZITADEL', '500'],
+  ] as const) {
+    test(name, async () => {
+      const server = createServer((_req, res) => {
+        if (answer === '500') res.writeHead(500, { 'content-type': 'application/json' }).end('{"code":13,"message":"boom"}');
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const slow = await startZitadelWorld({ apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+      try {
+        await putAction(slow.dynamo.client, { resourceOwner: ORG_A, id: '1' });
+        const snapshot = await tableSnapshot(slow.dynamo.client);
+        const res = await call(slow.handler, '1', { token: 'opaque-token-value' });
+        assert.equal(res.status, 503);
+        assert.deepEqual(res.body, ZITADEL_UNAVAILABLE);
+        assert.deepEqual(await tableSnapshot(slow.dynamo.client), snapshot);
+      } finally {
+        server.closeAllConnections();
+        server.close();
+        await slow.close();
+      }
+    });
+  }
+
+  test('an answer that is not ZITADEL’s shape: 503 AUTHZ-Zansw', async () => {
+    const server = createServer((_req, res) => res.writeHead(404, { 'content-type': 'text/html' }).end('<h1>nginx</h1>'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const wrong = await startZitadelWorld({ apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+    try {
+      const res = await call(wrong.handler, '1', { token: 'opaque-token-value' });
+      assert.equal(res.status, 503);
+      assert.deepEqual(res.body, zitadelError(14, 'AUTHZ-Zansw', 'Errors.Authz.ZitadelAnswerInvalid'));
+    } finally {
+      server.closeAllConnections();
+      server.close();
+      await wrong.close();
+    }
+  });
+});
