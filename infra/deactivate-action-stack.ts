@@ -81,7 +81,7 @@ export class DeactivateActionStack extends Stack {
     if (service.domainName !== undefined) {
       new CfnOutput(this, 'CustomDomainUrl', {
         description: 'The API on the custom domain',
-        value: `https://${service.domainName.name}/`,
+        value: `https://${(props.domainName ?? '').trim()}/`,
       });
       new CfnOutput(this, 'CustomDomainTarget', {
         description: 'Point DNS at this: a CNAME (or a Route 53 alias with CustomDomainHostedZoneId) from the custom domain',
