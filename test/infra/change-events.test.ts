@@ -227,3 +227,24 @@ async function readStream(streams: DynamoDBStreamsClient, streamArn: string, exp
   }
   return out.sort((a, b) => (BigInt(a.dynamodb?.SequenceNumber ?? '0') < BigInt(b.dynamodb?.SequenceNumber ?? '0') ? -1 : 1));
 }
+
+describe('the stand-in for EventBridge used above (test/infra/support/pipe-semantics.ts)', () => {
+  test('refuses pattern operators it does not implement, instead of matching them wrongly', () => {
+    assert.throws(() => matchesPattern({ a: 'x' }, { a: [{ prefix: 'x' }] }), /unsupported content filter/);
+    assert.throws(() => matchesPattern({ a: 'x' }, { a: 'x' }), /unsupported pattern rule/);
+    assert.throws(() => applyInputTemplate('{"a":"x-<$.a>"}', { a: 'x' }), /unsupported placeholder/);
+    assert.throws(() => applyInputTemplate('{"a":"<$.missing>"}', { a: 'x' }), /missing in the record/);
+  });
+
+  test('exact values, nested objects, arrays in the event, missing keys; JSON escaping in quoted placeholders', () => {
+    assert.equal(matchesPattern({ a: { b: 'x' } }, { a: { b: ['x', 'y'] } }), true);
+    assert.equal(matchesPattern({ a: { b: 'z' } }, { a: { b: ['x', 'y'] } }), false);
+    assert.equal(matchesPattern({ a: {} }, { a: { b: ['x'] } }), false);
+    assert.equal(matchesPattern({ a: ['q', 'x'] }, { a: ['x'] }), true);
+    assert.equal(matchesPattern({ a: { b: 'x' } }, { a: ['x'] }), false);
+    assert.deepEqual(JSON.parse(applyInputTemplate('{"v":"<$.a.b>","n":<$.a.n>}', { a: { b: 'say "hi"\n', n: 2 } })), {
+      v: 'say "hi"\n',
+      n: 2,
+    });
+  });
+});
