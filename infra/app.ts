@@ -1,10 +1,10 @@
 /**
- * CDK app: `npx cdk synth|deploy -c zitadelIssuer=https://<instance> -c zitadelAudience=<project id>`
- * Optional context: zitadelJwksUri, throttlingRateLimit, throttlingBurstLimit.
+ * CDK app: `npm run synth -- -c zitadelIssuer=https://<instance>` / `npm run deploy -- -c …`
+ * Other context values: see README (Deploy) and infra/create-app.ts.
  * Runs directly on Node 24 (type stripping), so only erasable TypeScript syntax is used here.
  */
 import { createApp } from './create-app.ts';
-import { ConfigurationError } from './deactivate-action-stack.ts';
+import { ConfigurationError } from './configuration.ts';
 
 let created: ReturnType<typeof createApp>;
 try {

@@ -1,21 +1,25 @@
 /**
  * `npm run actions -- create --org <orgId> [--name ..] [--id ..]` and `npm run actions -- list --org <orgId>`:
- * add and inspect actions in the local table, through the running server's DynamoDB endpoint
- * (never by opening its data folder, which the server holds) or AWS_ENDPOINT_URL_DYNAMODB.
+ * add and inspect actions in the local server's table (through its DynamoDB endpoint, never its
+ * data folder), at AWS_ENDPOINT_URL_DYNAMODB, or in a deployed table (`--table`, with the standard
+ * AWS credential chain and region: see infra/local/actions-target.ts).
  */
 import { parseArgs } from 'node:util';
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { idProblem } from '../../functions/domain/deactivate-action.ts';
 import { listActions, newZitadelId, putNewAction, type ActionRecord } from './action-records.ts';
+import { clientFor, describeTarget, resolveTarget, TargetError, type Target } from './actions-target.ts';
 import { deactivateCurl } from './curl-command.ts';
 import { loadSigningKey, mintDevToken } from './dev-issuer.ts';
-import { applyLocalAwsDefaults } from './embedded-dynamodb.ts';
-import { processAlive, readState, resolveDataDir, type LocalServerState } from './local-state.ts';
+import { resolveDataDir, runningServer } from './local-state.ts';
 
 const USAGE = `Usage:
   npm run actions -- create --org <orgId> [--id <id>] [--name <name>] [--script <js>] [--timeout 10s] [--allowed-to-fail]
   npm run actions -- list [--org <orgId>] [--json]
-
-Talks to the running local server's DynamoDB (npm start), or to AWS_ENDPOINT_URL_DYNAMODB if set.
+Target (default: the running local server of npm start, or AWS_ENDPOINT_URL_DYNAMODB if set):
+  --table <TableName>   a deployed table (the stack output TableName); AWS credentials and region
+  --region <region>     come from the standard chain: environment, --profile/AWS_PROFILE, SSO, ...
+  --profile <name>
 Honours DATA_DIR (the server's data folder) and ACTIONS_TABLE.`;
 
 class CliError extends Error {
@@ -36,6 +40,9 @@ async function main(argv: string[]): Promise<number> {
         timeout: { type: 'string', default: '10s' },
         'allowed-to-fail': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
+        table: { type: 'string' },
+        region: { type: 'string' },
+        profile: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -51,11 +58,17 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...extra] = positionals;
   if (extra.length > 0) return usage(`unexpected arguments: ${extra.join(' ')}`);
   const org = values.org?.trim() || undefined;
+  // The rules the API enforces on ids (functions/domain): an action it could never address is refused here.
+  const orgProblem = org === undefined ? null : idProblem(org);
+  if (orgProblem !== null) return usage(`--org ${describeProblem(orgProblem)}`);
+  const targetOptions = { table: values.table, region: values.region, profile: values.profile };
 
   if (command === 'create') {
     if (org === undefined) return usage('create needs --org');
     if (!/^\d+s$/.test(values.timeout)) return usage(`--timeout must be whole seconds such as 10s, got "${values.timeout}"`);
     const id = values.id?.trim() || newZitadelId();
+    const problem = idProblem(id);
+    if (problem !== null) return usage(`--id ${describeProblem(problem)}`);
     const name = values.name?.trim() || 'localAction';
     const now = new Date().toISOString();
     const action: ActionRecord = {
@@ -70,7 +83,7 @@ async function main(argv: string[]): Promise<number> {
       creationDate: now,
       changeDate: now,
     };
-    const { client, table, state } = connect();
+    const { client, table, target } = connect(targetOptions);
     try {
       await putNewAction(client, table, action);
     } catch (err) {
@@ -79,7 +92,8 @@ async function main(argv: string[]): Promise<number> {
     } finally {
       client.destroy();
     }
-    process.stdout.write(`Created action ${id} ("${name}") in organisation ${org}, ACTIVE.\n`);
+    process.stdout.write(`Created action ${id} ("${name}") in organisation ${org}, ACTIVE (${describeTarget(target)}).\n`);
+    const state = target.kind === 'local-server' ? target.state : undefined;
     const key = state?.devIssuer ? loadSigningKey(resolveDataDir(process.env)) : undefined;
     if (state !== undefined && key !== undefined) {
       const token = mintDevToken(key, { issuer: state.issuer, orgId: org, roles: ['ORG_OWNER'], ttlSeconds: 3600 });
@@ -89,7 +103,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   if (command === 'list') {
-    const { client, table } = connect();
+    const { client, table } = connect(targetOptions);
     let actions: ActionRecord[];
     try {
       actions = await listActions(client, table, org);
@@ -109,25 +123,23 @@ async function main(argv: string[]): Promise<number> {
   return usage(command === undefined ? 'missing command: create or list' : `unknown command "${command}"`);
 }
 
-/** The endpoint: AWS_ENDPOINT_URL_DYNAMODB, else the running local server's (from its state file). */
-function connect(): { client: DynamoDBClient; table: string; state: LocalServerState | undefined } {
+/** The table to talk to and a client with the right credentials (see actions-target.ts). */
+function connect(options: { table?: string | undefined; region?: string | undefined; profile?: string | undefined }) {
   const dataDir = resolveDataDir(process.env);
-  const state = readState(dataDir);
-  const configured = process.env.AWS_ENDPOINT_URL_DYNAMODB?.trim() || undefined;
-  let endpoint = configured;
-  if (endpoint === undefined) {
-    if (state === undefined || !processAlive(state.pid)) {
-      throw new CliError(
-        `The local server is not running (data folder ${dataDir}). Start it with \`npm start\` in another terminal: ` +
-          'its DynamoDB is reachable only while it runs. Or set AWS_ENDPOINT_URL_DYNAMODB.',
-      );
-    }
-    endpoint = state.dynamodbEndpoint;
+  let target: Target;
+  try {
+    target = resolveTarget(options, process.env, runningServer(dataDir), dataDir);
+  } catch (err) {
+    if (err instanceof TargetError) throw new CliError(err.message);
+    throw err;
   }
-  applyLocalAwsDefaults(process.env);
-  const table = process.env.ACTIONS_TABLE?.trim() || state?.table || 'actions';
-  const running = state !== undefined && processAlive(state.pid) ? state : undefined;
-  return { client: new DynamoDBClient({ endpoint, maxAttempts: 2 }), table, state: running };
+  return { client: clientFor(target, process.env), table: target.table, target };
+}
+
+function describeProblem(problem: 'too-long' | 'invalid-characters'): string {
+  return problem === 'too-long'
+    ? 'is longer than 200 characters: the API refuses such ids (Errors.Action.IDTooLong)'
+    : 'contains a control character or "/": the API refuses such ids (Errors.Action.IDInvalidCharacters)';
 }
 
 function printTable(actions: readonly ActionRecord[]): void {
@@ -148,6 +160,10 @@ function describe(err: unknown): string {
   if (err instanceof CliError) return err.message;
   const code = (err as { code?: string; cause?: { code?: string } }).code ?? (err as { cause?: { code?: string } }).cause?.code;
   if (code === 'ECONNREFUSED') return 'Cannot reach DynamoDB: is the local server (npm start) still running?';
+  if (err instanceof Error && err.name === 'CredentialsProviderError') {
+    return 'No AWS credentials found: log in (aws sso login), pass --profile or set AWS_PROFILE, or set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.';
+  }
+  if (err instanceof Error && /region is missing/i.test(err.message)) return 'No AWS region: pass --region, set AWS_REGION, or give the profile a region.';
   if (err instanceof Error && err.name === 'ResourceNotFoundException') return `No such table: ${err.message}`;
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
