@@ -10,7 +10,8 @@ import { idProblem } from '../../functions/domain/deactivate-action.ts';
 import { listActions, newZitadelId, putNewAction, type ActionRecord } from './action-records.ts';
 import { clientFor, describeTarget, resolveTarget, TargetError, type Target } from './actions-target.ts';
 import { deactivateCurl } from './curl-command.ts';
-import { loadSigningKey, mintDevToken } from './dev-issuer.ts';
+import { createDevZitadel } from './dev-zitadel/index.ts';
+import { orgOwnerToken } from './dev-zitadel/org-owner-token.ts';
 import { resolveDataDir, runningServer } from './local-state.ts';
 
 const USAGE = `Usage:
@@ -94,9 +95,10 @@ async function main(argv: string[]): Promise<number> {
     }
     process.stdout.write(`Created action ${id} ("${name}") in organisation ${org}, ACTIVE (${describeTarget(target)}).\n`);
     const state = target.kind === 'local-server' ? target.state : undefined;
-    const key = state?.devIssuer ? loadSigningKey(resolveDataDir(process.env)) : undefined;
-    if (state !== undefined && key !== undefined) {
-      const token = mintDevToken(key, { issuer: state.issuer, orgId: org, roles: ['ORG_OWNER'], ttlSeconds: 3600 });
+    if (state?.devIssuer) {
+      // The running server's dev ZITADEL (its state in the data folder): an ORG_OWNER token of the mode it runs in.
+      const devZitadel = createDevZitadel({ issuer: state.issuer, dataDir: resolveDataDir(process.env) });
+      const token = orgOwnerToken(devZitadel, org, { mode: state.authzMode ?? 'zitadel', ttlSeconds: 3600 });
       process.stdout.write(`Deactivate it (token valid 1h):\n${deactivateCurl(state.url, id, token)}\n`);
     }
     return 0;

@@ -1,15 +1,13 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { ORG_ID_CLAIM as ORG_CLAIM, PROJECT_ROLES_CLAIM as ROLES_CLAIM } from './dev-zitadel/tokens.ts';
 
 /**
  * The audience of dev tokens: stands for the ZITADEL project id the deployed function is
  * configured with (`ZITADEL_AUDIENCE`, `ZITADEL_PROJECT_ID`).
  */
 export const DEV_PROJECT_ID = '300000000000000001';
-export { ORG_CLAIM, ROLES_CLAIM };
 
 /** Where the dev issuer keeps its private key, inside the data folder. */
 export const signingKeyPath = (dataDir: string) => join(dataDir, 'dev-issuer', 'signing-key.pem');
@@ -70,43 +68,6 @@ function fromPrivateKey(privateKey: KeyObject): DevSigningKey {
 
 /** The key set as ZITADEL serves it at `<issuer>/oauth/v2/keys`. */
 export const jwks = (key: DevSigningKey) => ({ keys: [key.publicJwk] });
-
-export interface DevTokenRequest {
-  readonly issuer: string;
-  readonly orgId: string;
-  readonly roles: readonly string[];
-  readonly sub?: string;
-  readonly ttlSeconds: number;
-  readonly audience?: string;
-  readonly now?: Date;
-}
-
-export const DEFAULT_SUBJECT = 'dev-user';
-
-/**
- * Kept for `npm run actions -- create`, which prints a claims-mode curl; the dev ZITADEL
- * (`dev-zitadel/index.ts`: `issueJwt`, `createPat`) issues tokens its Auth API knows.
- *
- * A ZITADEL-shaped access token for a user of `orgId` holding `roles` in that organisation
- * (`{ROLE: {orgId: "<org>.localhost"}}`), signed ES256 as ZITADEL does (IEEE P1363 signature).
- */
-export function mintDevToken(key: DevSigningKey, request: DevTokenRequest): string {
-  const now = Math.floor((request.now ?? new Date()).getTime() / 1000);
-  const payload = {
-    iss: request.issuer,
-    aud: [request.audience ?? DEV_PROJECT_ID],
-    sub: request.sub ?? DEFAULT_SUBJECT,
-    iat: now,
-    nbf: now,
-    exp: now + request.ttlSeconds,
-    [ORG_CLAIM]: request.orgId,
-    [ROLES_CLAIM]: Object.fromEntries(request.roles.map((role) => [role, { [request.orgId]: `${request.orgId}.localhost` }])),
-  };
-  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const input = `${encode({ alg: key.alg, typ: 'JWT', kid: key.kid })}.${encode(payload)}`;
-  const signature = sign('sha256', Buffer.from(input), { key: key.privateKey, dsaEncoding: 'ieee-p1363' });
-  return `${input}.${signature.toString('base64url')}`;
-}
 
 const DURATION = /^(\d+)\s*(s|m|h|d)?$/;
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
