@@ -9,7 +9,8 @@ import { resolveOrganization } from '../auth/resolve-organization.ts';
 import { createBearerVerifier } from '../auth/token-verifier.ts';
 import { deactivateAction } from '../domain/deactivate-action.ts';
 import { Errors } from '../domain/errors.ts';
-import { JSON_HEADERS, type HttpEvent, type HttpMiddleware, type HttpResult, type RequestContext } from '../http/request-context.ts';
+import { deactivatedResult, grpcWebBinding, jsonRouteOnly } from '../http/bindings.ts';
+import type { HttpEvent, HttpMiddleware, HttpResult, RequestContext } from '../http/request-context.ts';
 import { zitadelResponse } from '../http/zitadel-response.ts';
 import { DynamoActionStore } from '../storage/actions-table.ts';
 import type { Config } from './config.ts';
@@ -78,7 +79,7 @@ export function createHandler({ config, dynamodb = createDynamoDBClient(), logge
       { actionId: event.pathParameters?.id ?? '', orgId: context.orgId ?? '', caller: context.caller },
       { store, rolePermissions: config.rolePermissions, now, signal },
     );
-    return { statusCode: 200, headers: { ...JSON_HEADERS }, body: JSON.stringify({ details }) };
+    return deactivatedResult(event, details);
   };
 
   // No http-header-normalizer: API Gateway's payload 2.0 (and the local server) already deliver
@@ -93,8 +94,10 @@ export function createHandler({ config, dynamodb = createDynamoDBClient(), logge
     .use(injectLambdaContext(logger, { logEvent: false }))
     .use(httpErrorHandler({ logger: false }))
     .use(zitadelResponse(logger))
+    // gRPC-web route: decodes its frame before auth (as a gRPC server does) and renders its errors.
+    .use(grpcWebBinding())
     .use(authenticate(verifyBearer))
     .use(resolveOrganization())
-    .use(emptyBodyIsEmptyObject)
-    .use(httpJsonBodyParser({ disableContentTypeCheck: true }));
+    .use(jsonRouteOnly(emptyBodyIsEmptyObject))
+    .use(jsonRouteOnly(httpJsonBodyParser({ disableContentTypeCheck: true })));
 }
