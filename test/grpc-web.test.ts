@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { Code, ConnectError } from '@connectrpc/connect';
@@ -297,3 +298,63 @@ describe('gRPC-web on the wire: -text, trailers-only errors, malformed requests'
     });
   });
 });
+
+describe('gRPC-web in the logs', () => {
+  test('one line per call with the action id and the error id, never the token or the message bytes', async () => {
+    const logged = new StdoutCapture();
+    const logWorld = await startWorld({}, { logger: new Logger({ serviceName: 'deactivate-action' }) });
+    const logServer = createLocalServer({ handler: () => logWorld.handler as unknown as LambdaHandler });
+    await new Promise<void>((resolve) => logServer.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(logServer.address() as AddressInfo).port}`;
+    try {
+      await putAction(logWorld.dynamo.client, { resourceOwner: ORG_A, id: ACTION, sequence: 1 });
+      const token = logWorld.issuer.token(orgClaims(ORG_A, { ORG_OWNER: [ORG_A] }));
+      const logClient = managementClient(url);
+      logged.start();
+      await logClient.deactivateAction({ id: ACTION }, { headers: bearer(token) });
+      await logClient.deactivateAction({ id: ACTION }, { headers: bearer(token) }).catch(() => undefined);
+      await postRaw(url, frame(0, Buffer.from([0x0a, 0x10, 0x31])), { 'content-type': 'application/grpc-web+proto', ...bearer(token) });
+      logged.stop();
+
+      const records = logged.lines.map((line) => JSON.parse(line));
+      assert.deepEqual(
+        records.map((r) => [r.outcome, r.actionId, r.errorId]),
+        [
+          ['deactivated', ACTION, undefined],
+          ['rejected', ACTION, 'COMMAND-Dgj92'],
+          ['rejected', undefined, 'REQUEST-GwMsg'],
+        ],
+      );
+      const all = logged.lines.join('\n');
+      assert.ok(!all.includes(token.split('.')[2]!), 'no token in the logs');
+      assert.ok(!all.includes(frame(0, requestMessage(ACTION)).toString('base64')), 'no request body in the logs');
+    } finally {
+      logged.stop();
+      logServer.closeAllConnections();
+      await new Promise<void>((resolve) => logServer.close(() => resolve()));
+      await logWorld.close();
+    }
+  });
+});
+
+/** Captures what the production logger writes to stdout (as Lambda would ship it) while started. */
+class StdoutCapture {
+  readonly lines: string[] = [];
+  #original: typeof process.stdout.write | undefined;
+  start() {
+    this.#original = process.stdout.write;
+    const original = this.#original;
+    process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
+      if (text.startsWith('{')) {
+        this.lines.push(...text.split('\n').filter((l) => l !== ''));
+        return true;
+      }
+      return (original as (...args: unknown[]) => boolean).call(process.stdout, chunk, ...rest);
+    }) as typeof process.stdout.write;
+  }
+  stop() {
+    if (this.#original !== undefined) process.stdout.write = this.#original;
+    this.#original = undefined;
+  }
+}
