@@ -8,7 +8,8 @@ import { authorize } from '../auth/authorize.ts';
 import { createAuthorizer } from '../auth/create-authorizer.ts';
 import { deactivateAction } from '../domain/deactivate-action.ts';
 import { Errors } from '../domain/errors.ts';
-import { JSON_HEADERS, type HttpEvent, type HttpMiddleware, type HttpResult, type RequestContext } from '../http/request-context.ts';
+import { deactivatedResult, grpcWebBinding, jsonRouteOnly } from '../http/bindings.ts';
+import type { HttpEvent, HttpMiddleware, HttpResult, RequestContext } from '../http/request-context.ts';
 import { zitadelResponse } from '../http/zitadel-response.ts';
 import { DynamoActionStore } from '../storage/actions-table.ts';
 import type { Config } from './config.ts';
@@ -77,7 +78,7 @@ export function createHandler({ config, dynamodb = createDynamoDBClient(), logge
       { actionId: event.pathParameters?.id ?? '', authorization: context.authorization },
       { store, now, signal },
     );
-    return { statusCode: 200, headers: { ...JSON_HEADERS }, body: JSON.stringify({ details }) };
+    return deactivatedResult(event, details);
   };
 
   // No http-header-normalizer: API Gateway's payload 2.0 (and the local server) already deliver
@@ -92,7 +93,9 @@ export function createHandler({ config, dynamodb = createDynamoDBClient(), logge
     .use(injectLambdaContext(logger, { logEvent: false }))
     .use(httpErrorHandler({ logger: false }))
     .use(zitadelResponse(logger))
+    // gRPC-web route: decodes its frame before auth (as a gRPC server does) and renders its errors.
+    .use(grpcWebBinding())
     .use(authorize(authorizer))
-    .use(emptyBodyIsEmptyObject)
-    .use(httpJsonBodyParser({ disableContentTypeCheck: true }));
+    .use(jsonRouteOnly(emptyBodyIsEmptyObject))
+    .use(jsonRouteOnly(httpJsonBodyParser({ disableContentTypeCheck: true })));
 }

@@ -78,6 +78,10 @@ export const Errors = {
   orgIdInvalid: define(GrpcCode.InvalidArgument, 'REQUEST-0rg1d', 'Errors.Org.IDInvalid'),
   bodyMalformed: define(GrpcCode.InvalidArgument, 'REQUEST-B0dyj', 'Errors.Request.BodyMalformed'),
   bodyNotObject: define(GrpcCode.InvalidArgument, 'REQUEST-B0dyo', 'Errors.Request.BodyNotObject'),
+  /** gRPC-web: the body is not exactly one uncompressed, complete data frame (or not valid base64 for -text). */
+  grpcWebFrameMalformed: define(GrpcCode.InvalidArgument, 'REQUEST-GwFrm', 'Errors.Request.GrpcWebFrameMalformed'),
+  /** gRPC-web: the frame holds bytes that are not a `DeactivateActionRequest`. */
+  grpcWebMessageMalformed: define(GrpcCode.InvalidArgument, 'REQUEST-GwMsg', 'Errors.Request.GrpcWebMessageMalformed'),
   // Ours: dependencies.
   keySetUnavailable: define(GrpcCode.Unavailable, 'AUTH-Jwks5', 'Errors.Token.KeySetUnavailable'),
   zitadelUnavailable: define(GrpcCode.Unavailable, 'AUTHZ-Zunav', 'Errors.Authz.ZitadelUnavailable'),

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
-/** The one route the HTTP API has, as API Gateway names it in `routeKey`. */
+/** The HTTP API's routes, as API Gateway names them in `routeKey`: the JSON one and the gRPC-web one. */
 export const DEACTIVATE_ROUTE_KEY = 'POST /management/v1/actions/{id}/_deactivate';
 const DEACTIVATE_PATH = /^\/management\/v1\/actions\/([^/]+)\/_deactivate$/;
+/** gRPC's path for ZITADEL's ManagementService.DeactivateAction: a static route, no path parameters. */
+export const GRPC_WEB_DEACTIVATE_PATH = '/zitadel.management.v1.ManagementService/DeactivateAction';
+export const GRPC_WEB_DEACTIVATE_ROUTE_KEY = `POST ${GRPC_WEB_DEACTIVATE_PATH}`;
 
 /** What a matched route yields: the route key and the path parameters, already decoded. */
 export interface RouteMatch {
@@ -17,6 +20,7 @@ export interface RouteMatch {
  */
 export function matchRoute(method: string, encodedPath: string): RouteMatch | undefined {
   if (method !== 'POST') return undefined;
+  if (encodedPath === GRPC_WEB_DEACTIVATE_PATH) return { routeKey: GRPC_WEB_DEACTIVATE_ROUTE_KEY, pathParameters: {} };
   const segment = DEACTIVATE_PATH.exec(encodedPath)?.[1];
   if (segment === undefined) return undefined;
   return { routeKey: DEACTIVATE_ROUTE_KEY, pathParameters: { id: percentDecode(segment) } };
@@ -59,7 +63,8 @@ export function toApiGatewayEvent(request: RawRequest, route: RouteMatch, now = 
     ...(cookies.length > 0 ? { cookies } : {}),
     headers,
     ...(queryStringParameters === undefined ? {} : { queryStringParameters }),
-    pathParameters: { ...route.pathParameters },
+    // An HTTP API leaves `pathParameters` out for a route without parameters.
+    ...(Object.keys(route.pathParameters).length > 0 ? { pathParameters: { ...route.pathParameters } } : {}),
     isBase64Encoded: request.body.length > 0 && !text,
     ...(request.body.length > 0 ? { body: request.body.toString(text ? 'utf8' : 'base64') } : {}),
     requestContext: {

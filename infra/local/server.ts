@@ -29,8 +29,10 @@ export interface LocalServerOptions {
 }
 
 /**
- * The HTTP API on loopback: `POST /management/v1/actions/{id}/_deactivate` becomes a payload 2.0
- * event for the very handler the stack deploys; anything else gets API Gateway's 404.
+ * The HTTP API on loopback: `POST /management/v1/actions/{id}/_deactivate` (JSON) and
+ * `POST /zitadel.management.v1.ManagementService/DeactivateAction` (gRPC-web, binary bodies
+ * base64 in the event as API Gateway delivers them) become a payload 2.0 event for the very
+ * handler the stack deploys; anything else gets API Gateway's 404.
  */
 export function createLocalServer(options: LocalServerOptions): Server {
   const server = createServer(
