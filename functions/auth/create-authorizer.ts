@@ -8,13 +8,11 @@ import { createZitadelAuthorizer } from './zitadel-authorizer.ts';
 /** The authorizer of the configured mode, and the cold-start priming it allows. */
 export function createAuthorizer(config: Config): { authorizer: Authorizer; prime: () => Promise<void> } {
   const jwt = createJwtVerifier(config);
-  const authorizer =
-    config.authzMode === 'claims'
-      ? createClaimsAuthorizer({ verifyJwt: jwt.verify, projectId: config.projectId, rolePermissions: config.rolePermissions })
-      : createZitadelAuthorizer({
-          verifyJwt: jwt.verify,
-          lookup: createZitadelAuthApi({ apiUrl: config.apiUrl }),
-          cacheSeconds: config.cacheSeconds,
-        });
-  return { authorizer, prime: jwt.hydrate };
+  if (config.authzMode === 'claims') {
+    const authorizer = createClaimsAuthorizer({ verifyJwt: jwt.verify, projectId: config.projectId, rolePermissions: config.rolePermissions });
+    return { authorizer, prime: jwt.hydrate };
+  }
+  const api = createZitadelAuthApi({ apiUrl: config.apiUrl });
+  const authorizer = createZitadelAuthorizer({ verifyJwt: jwt.verify, lookup: api.lookup, cacheSeconds: config.cacheSeconds });
+  return { authorizer, prime: async () => void (await Promise.all([jwt.hydrate(), api.warmUp()])) };
 }

@@ -55,7 +55,20 @@ export function createZitadelAuthApi({ apiUrl, timeoutMs = ZITADEL_TIMEOUT_MS, f
     throw Errors.zitadelAnswerInvalid(new Error(`ZITADEL answered ${response.status} with a body that is not its shape`));
   }
 
-  return async function lookup(token: string, orgHeader: string | undefined): Promise<ZitadelAnswer> {
+  /**
+   * Cold-start priming: one token-less request to ZITADEL's health endpoint, so that fetch's HTTP stack is
+   * loaded and a TLS connection to ZITADEL is open before the first caller's lookup. Never rejects.
+   */
+  async function warmUp(): Promise<void> {
+    try {
+      const response = await fetchImpl(`${apiUrl}/debug/healthz`, { redirect: 'error', signal: AbortSignal.timeout(timeoutMs) });
+      await response.body?.cancel();
+    } catch {
+      // the first lookup will find out
+    }
+  }
+
+  async function lookup(token: string, orgHeader: string | undefined): Promise<ZitadelAnswer> {
     const authorization = `Bearer ${token}`;
     const [me, permissions] = await Promise.allSettled([
       ask(meUrl, { method: 'GET', headers: { authorization, accept: 'application/json' } }),
@@ -84,10 +97,12 @@ export function createZitadelAuthApi({ apiUrl, timeoutMs = ZITADEL_TIMEOUT_MS, f
       throw Errors.zitadelAnswerInvalid(new Error('permissions result is not a list of strings'));
     }
     return { userId, userOrgId, permissions: result as string[] };
-  };
+  }
+
+  return { lookup, warmUp };
 }
 
-export type ZitadelLookup = ReturnType<typeof createZitadelAuthApi>;
+export type ZitadelLookup = ReturnType<typeof createZitadelAuthApi>['lookup'];
 
 /** ZITADEL's error body (grpc-gateway status JSON) as a `ZitadelError` with ZITADEL's own code, id and text. */
 function zitadelRefusal(json: unknown): ZitadelError | undefined {

@@ -22,6 +22,8 @@ import type { Config } from './config.ts';
 export const DYNAMODB_MAX_ATTEMPTS = 3;
 export const DYNAMODB_REQUEST_TIMEOUT_MS = 1_000;
 const DYNAMODB_CONNECTION_TIMEOUT_MS = 500;
+/** Longest cold-start priming: well inside Lambda's 10 s init phase, short enough to never matter much. */
+export const PRIME_BUDGET_MS = 1_500;
 /** Time kept before the Lambda timeout to answer 503 ourselves. */
 const TIMEOUT_EARLY_MS = 300;
 
@@ -63,7 +65,7 @@ const emptyBodyIsEmptyObject: HttpMiddleware = {
  */
 export function createHandler({ config, dynamodb = createDynamoDBClient(), logger = new Logger(), now = () => new Date() }: HandlerDeps) {
   const store = new DynamoActionStore(dynamodb, config.tableName);
-  const { authorizer } = createAuthorizer(config);
+  const { authorizer, prime: primeAuthorizer } = createAuthorizer(config);
 
   const deactivate = async (
     event: HttpEvent,
@@ -81,9 +83,25 @@ export function createHandler({ config, dynamodb = createDynamoDBClient(), logge
     return deactivatedResult(event, details);
   };
 
+  /**
+   * Cold-start priming (run once at init by the Lambda entry): the key set fetched, ZITADEL's connection open,
+   * credentials, endpoint and signing resolved and one DynamoDB connection open, so the first request pays
+   * none of it. Bounded by `PRIME_BUDGET_MS`; a slow or failing dependency never fails init (the first
+   * request then meets it as any request would).
+   */
+  const prime = async (): Promise<void> => {
+    let timer: NodeJS.Timeout | undefined;
+    const budget = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, PRIME_BUDGET_MS);
+      timer.unref();
+    });
+    await Promise.race([Promise.all([primeAuthorizer(), store.prime()]), budget]);
+    clearTimeout(timer);
+  };
+
   // No http-header-normalizer: API Gateway's payload 2.0 (and the local server) already deliver
   // header names in lower case, so it would only copy the headers on every request.
-  return middy<HttpEvent, HttpResult, Error, RequestContext>(deactivate, {
+  const handler = middy<HttpEvent, HttpResult, Error, RequestContext>(deactivate, {
     timeoutEarlyInMillis: TIMEOUT_EARLY_MS,
     timeoutEarlyResponse: () => {
       throw Errors.timeout();
@@ -98,4 +116,5 @@ export function createHandler({ config, dynamodb = createDynamoDBClient(), logge
     .use(authorize(authorizer))
     .use(jsonRouteOnly(emptyBodyIsEmptyObject))
     .use(jsonRouteOnly(httpJsonBodyParser({ disableContentTypeCheck: true })));
+  return Object.assign(handler, { prime });
 }

@@ -55,6 +55,21 @@ export class DynamoActionStore implements ActionStore {
     }
   }
 
+  /**
+   * Cold-start priming: a GetItem on a key no action can have (`#` is not an id character of ZITADEL's), which
+   * the function's role already allows. It resolves credentials, endpoint and signing and leaves one
+   * connection open. Never rejects.
+   */
+  async prime(): Promise<void> {
+    try {
+      await this.#client.send(
+        new GetItemCommand({ TableName: this.#tableName, Key: keyOf('#prime', '#prime'), ProjectionExpression: '#id', ExpressionAttributeNames: { '#id': 'id' } }),
+      );
+    } catch {
+      // the first request will find out
+    }
+  }
+
   async #read(Key: Item, sendOptions: { abortSignal: AbortSignal } | undefined): Promise<Item | undefined> {
     try {
       const { Item } = await this.#client.send(
