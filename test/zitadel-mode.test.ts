@@ -181,43 +181,38 @@ describe('the decision cache', () => {
     assert.ok(world.zitadelRequests() - before <= 2, `${world.zitadelRequests() - before} requests`);
   });
 
-  test('a revoked token is refused once its cached decision expires (AUTHZ_CACHE_SECONDS=1)', async () => {
-    const short = await startZitadelWorld({ cacheSeconds: 1 });
+  /** A world of its own with cache settings `overrides`, ORG_A's owner, its PAT and two actions `1`, `2`. */
+  async function withOwnWorld(overrides: { cacheSeconds: number }, body: (w: ZitadelWorld, token: string) => Promise<void>) {
+    const own = await startZitadelWorld(overrides);
     try {
-      short.zitadel.addOrganization(ORG_A);
-      short.zitadel.addUser({ id: OWNER, orgId: ORG_A });
-      short.zitadel.addMembership(OWNER, { role: 'ORG_OWNER', orgId: ORG_A });
-      const token = short.zitadel.createPat(OWNER);
-      await putAction(short.dynamo.client, { resourceOwner: ORG_A, id: '1' });
-      await putAction(short.dynamo.client, { resourceOwner: ORG_A, id: '2' });
-      assert.equal((await call(short.handler, '1', { token })).status, 200);
-      short.zitadel.revoke(token);
+      own.zitadel.addOrganization(ORG_A);
+      own.zitadel.addUser({ id: OWNER, orgId: ORG_A });
+      own.zitadel.addMembership(OWNER, { role: 'ORG_OWNER', orgId: ORG_A });
+      await putAction(own.dynamo.client, { resourceOwner: ORG_A, id: '1' });
+      await putAction(own.dynamo.client, { resourceOwner: ORG_A, id: '2' });
+      await body(own, own.zitadel.createPat(OWNER));
+    } finally {
+      await own.close();
+    }
+  }
+
+  test('a revoked token is refused once its cached decision expires (AUTHZ_CACHE_SECONDS=1)', () =>
+    withOwnWorld({ cacheSeconds: 1 }, async (own, token) => {
+      assert.equal((await call(own.handler, '1', { token })).status, 200);
+      own.zitadel.revoke(token);
       await new Promise((resolve) => setTimeout(resolve, 1_100));
-      const res = await call(short.handler, '2', { token });
+      const res = await call(own.handler, '2', { token });
       assert.equal(res.status, 401);
       assert.deepEqual(res.body, TOKEN_INVALID);
-    } finally {
-      await short.close();
-    }
-  });
+    }));
 
-  test('AUTHZ_CACHE_SECONDS=0: every call asks ZITADEL, so a revocation is seen at once', async () => {
-    const uncached = await startZitadelWorld({ cacheSeconds: 0 });
-    try {
-      uncached.zitadel.addOrganization(ORG_A);
-      uncached.zitadel.addUser({ id: OWNER, orgId: ORG_A });
-      uncached.zitadel.addMembership(OWNER, { role: 'ORG_OWNER', orgId: ORG_A });
-      const token = uncached.zitadel.createPat(OWNER);
-      await putAction(uncached.dynamo.client, { resourceOwner: ORG_A, id: '1' });
-      await putAction(uncached.dynamo.client, { resourceOwner: ORG_A, id: '2' });
-      assert.equal((await call(uncached.handler, '1', { token })).status, 200);
-      uncached.zitadel.revoke(token);
-      assert.equal((await call(uncached.handler, '2', { token })).status, 401);
-      assert.equal(uncached.zitadelRequests(), 4);
-    } finally {
-      await uncached.close();
-    }
-  });
+  test('AUTHZ_CACHE_SECONDS=0: every call asks ZITADEL, so a revocation is seen at once', () =>
+    withOwnWorld({ cacheSeconds: 0 }, async (own, token) => {
+      assert.equal((await call(own.handler, '1', { token })).status, 200);
+      own.zitadel.revoke(token);
+      assert.equal((await call(own.handler, '2', { token })).status, 401);
+      assert.equal(own.zitadelRequests(), 4);
+    }));
 });
 
 describe('ZITADEL unreachable, slow or failing: 503 AUTHZ-Zunav, nothing written', () => {
