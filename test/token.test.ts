@@ -42,7 +42,13 @@ describe('token failures are Unauthenticated (401) and never reach DynamoDB', ()
     ['an empty Authorization header', () => ({ authorization: '' }), AUTH_HEADER_MISSING],
     ['a scheme other than Bearer', () => ({ authorization: `Basic ${world.issuer.token(owner)}` }), INVALID_AUTH_HEADER],
     ['a token without scheme', () => ({ authorization: world.issuer.token(owner) }), INVALID_AUTH_HEADER],
-    ['Bearer without a token', () => ({ authorization: 'Bearer ' }), INVALID_AUTH_HEADER],
+    ['Bearer without a token', () => ({ authorization: 'Bearer ' })],
+    // ZITADEL splits on exactly "Bearer " (internal/api/authz/token.go).
+    ['the scheme in lower case', () => ({ authorization: `bearer ${world.issuer.token(owner)}` }), INVALID_AUTH_HEADER],
+    ['two spaces after Bearer', () => ({ authorization: `Bearer  ${world.issuer.token(owner)}` })],
+    ['something after the token', () => ({ authorization: `Bearer ${world.issuer.token(owner)} x` })],
+    ['a NUL byte in the token', () => ({ authorization: `Bearer ${world.issuer.token(owner)}\u0000x` })],
+    ['a non-ASCII character in the token', () => ({ authorization: 'Bearer opaque€token' })],
     ['a malformed token', () => ({ token: 'not.a.jwt' })],
     ['two parts only', () => ({ token: world.issuer.token(owner).split('.').slice(0, 2).join('.') })],
     [

@@ -129,6 +129,26 @@ describe('ZITADEL’s decision, as its interceptor makes it', () => {
   });
 });
 
+describe('hostile headers (the independent review’s findings)', () => {
+  test('a token with a NUL byte, a space or a non-ASCII character is 401 and never sent to ZITADEL', async () => {
+    const id = await newAction();
+    const before = world.zitadelRequests();
+    for (const authorization of ['Bearer abc\u0000def', 'Bearer abc def', 'Bearer opaque€token']) {
+      await expectRejected(id, { authorization }, 401, TOKEN_INVALID);
+    }
+    assert.equal(world.zitadelRequests(), before);
+  });
+
+  test('an unusable x-zitadel-orgid: the token is still checked first (unknown token 401, valid one 400), the header never sent', async () => {
+    const id = await newAction();
+    const ORG_INVALID = zitadelError(3, 'REQUEST-0rg1d', 'Errors.Org.IDInvalid');
+    for (const orgHeader of [` ${ORG_A}`, 'a€', 'x'.repeat(201)]) {
+      await expectRejected(id, { token: 'unknown-opaque-token', orgHeader }, 401, TOKEN_INVALID);
+      await expectRejected(id, { token: world.zitadel.createPat(OWNER), orgHeader }, 400, ORG_INVALID);
+    }
+  });
+});
+
 describe('JWTs are checked locally first: a bad one never reaches ZITADEL', () => {
   const forgedKey = generateSigningKey('forged', 'ES256');
   const now = () => Math.floor(Date.now() / 1000);
@@ -255,6 +275,28 @@ describe('ZITADEL unreachable, slow or failing: 503 AUTHZ-Zunav, nothing written
       }
     });
   }
+
+  test('a refusal these calls never give (a 404 in ZITADEL’s shape from a wrong API URL): 503 AUTHZ-Zansw, not cached', async () => {
+    let requests = 0;
+    const server = createServer((_req, res) => {
+      requests++;
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"code":5,"message":"Not Found","details":[]}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const wrong = await startZitadelWorld({ apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/wrong` });
+    try {
+      for (let i = 0; i < 2; i++) {
+        const res = await call(wrong.handler, '1', { token: 'opaque-token-value' });
+        assert.equal(res.status, 503);
+        assert.deepEqual(res.body, zitadelError(14, 'AUTHZ-Zansw', 'Errors.Authz.ZitadelAnswerInvalid'));
+      }
+      assert.equal(requests, 4, 'both calls asked again: nothing cached');
+    } finally {
+      server.closeAllConnections();
+      server.close();
+      await wrong.close();
+    }
+  });
 
   test('an answer that is not ZITADEL’s shape: 503 AUTHZ-Zansw', async () => {
     const server = createServer((_req, res) => res.writeHead(404, { 'content-type': 'text/html' }).end('<h1>nginx</h1>'));

@@ -4,19 +4,26 @@ import { TokenRejected } from './token-rejected.ts';
 /** Longer tokens are refused before any parsing, crypto or lookup (ZITADEL's tokens are a few KB at most). */
 export const MAX_TOKEN_LENGTH = 16 * 1024;
 
-// ZITADEL's interceptor splits the header on "Bearer " (`internal/api/authz/token.go`); we also take the
-// scheme case-insensitively (RFC 6750) and refuse anything after the token.
-const BEARER = /^Bearer +([^\s]+) *$/i;
+/** ZITADEL's interceptor splits the header on exactly this (`internal/api/authz/token.go`, `BearerPrefix`). */
+const BEARER_PREFIX = 'Bearer ';
+/**
+ * RFC 6750's token characters (b64token). Every token ZITADEL issues fits; anything else (control characters,
+ * spaces, non-ASCII) is refused here, so it never reaches a header sent to ZITADEL, an HTTP library's error
+ * message or a log line.
+ */
+const TOKEN_CHARACTERS = /^[A-Za-z0-9\-._~+/]+=*$/;
 
 /**
  * The token of an `Authorization: Bearer <token>` header, with ZITADEL's answers for the rest: no header is
- * `auth header missing` (no id), another scheme `invalid auth header (AUTH-7fs1e)`.
+ * `auth header missing` (no id), a header that does not start with `Bearer ` (case-sensitive, as ZITADEL
+ * splits it) `invalid auth header (AUTH-7fs1e)`, and a token no issuer could have made `Errors.Token.Invalid`.
  */
 export function bearerToken(authorization: string | undefined): string {
   if (authorization === undefined || authorization === '') throw Errors.authHeaderMissing();
-  const token = BEARER.exec(authorization)?.[1];
-  if (token === undefined) throw Errors.invalidAuthHeader(new TokenRejected('no-bearer-token'));
+  if (!authorization.startsWith(BEARER_PREFIX)) throw Errors.invalidAuthHeader(new TokenRejected('no-bearer-token'));
+  const token = authorization.slice(BEARER_PREFIX.length);
   if (token.length > MAX_TOKEN_LENGTH) throw Errors.tokenInvalid(new TokenRejected('too-long'));
+  if (!TOKEN_CHARACTERS.test(token)) throw Errors.tokenInvalid(new TokenRejected('token-characters'));
   return token;
 }
 

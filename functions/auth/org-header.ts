@@ -1,11 +1,10 @@
 import { idProblem } from '../domain/deactivate-action.ts';
-import { Errors } from '../domain/errors.ts';
 
 /**
- * Refuses an `x-zitadel-orgid` that no organisation id can have (our id rules). Authorizers call it once the
- * token has passed their local checks and before anything is sent to ZITADEL, so the order of answers stays
- * token → organisation header → the rest.
+ * Whether an `x-zitadel-orgid` can name an organisation: our id rules, and printable ASCII without spaces
+ * (HTTP libraries trim or refuse anything else, so the organisation ZITADEL is asked about would not be the
+ * one written to).
  */
-export function checkOrgHeader(orgHeader: string | undefined): void {
-  if (orgHeader !== undefined && idProblem(orgHeader) !== null) throw Errors.orgIdInvalid();
+export function orgHeaderAcceptable(orgHeader: string): boolean {
+  return idProblem(orgHeader) === null && /^[\x21-\x7e]+$/.test(orgHeader);
 }

@@ -1,4 +1,4 @@
-import { Errors, isGrpcErrorCode, ZitadelError } from '../domain/errors.ts';
+import { Errors, GrpcCode, isGrpcErrorCode, ZitadelError } from '../domain/errors.ts';
 
 /** What ZITADEL's Auth API says about the caller of one token. */
 export interface ZitadelAnswer {
@@ -104,11 +104,20 @@ export function createZitadelAuthApi({ apiUrl, timeoutMs = ZITADEL_TIMEOUT_MS, f
 
 export type ZitadelLookup = ReturnType<typeof createZitadelAuthApi>['lookup'];
 
+/**
+ * The refusals these two calls are meant to give, passed on as they are: the token (Unauthenticated), the
+ * organisation or origin (PermissionDenied), the instance's quota (ResourceExhausted). Anything else (a 404
+ * of a wrong API URL, say) is not an answer about the caller.
+ */
+const PASSED_THROUGH: ReadonlySet<number> = new Set([GrpcCode.Unauthenticated, GrpcCode.PermissionDenied, GrpcCode.ResourceExhausted]);
+
 /** ZITADEL's error body (grpc-gateway status JSON) as a `ZitadelError` with ZITADEL's own code, id and text. */
 function zitadelRefusal(json: unknown): ZitadelError | undefined {
   const code = field(json, 'code');
   const message = field(json, 'message');
-  if (!isGrpcErrorCode(code) || typeof message !== 'string' || message.length > MAX_ERROR_TEXT) return undefined;
+  if (!isGrpcErrorCode(code) || !PASSED_THROUGH.has(code) || typeof message !== 'string' || message.length > MAX_ERROR_TEXT) {
+    return undefined;
+  }
   const details = field(json, 'details');
   const detail = Array.isArray(details) ? details.find((d) => typeof field(d, 'id') === 'string') : undefined;
   const id = detail === undefined ? '' : (field(detail, 'id') as string);
@@ -149,9 +158,14 @@ async function readLimited(response: Response, max: number): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** A cause for the logs: the error's name and message, never a URL with a token (there is none in ours). */
+/**
+ * A cause for the logs: a fixed description per kind of failure. Never the library's own message: undici's
+ * quote the header values they refused.
+ */
 function describe(err: unknown): Error {
-  if (err instanceof Error && err.name === 'TimeoutError') return new Error(`no answer within the time allowed`);
-  const cause = (err as { cause?: { code?: unknown } } | undefined)?.cause?.code;
-  return new Error(err instanceof Error ? `${err.name}: ${err.message}${typeof cause === 'string' ? ` (${cause})` : ''}` : String(err));
+  if (err instanceof Error && err.name === 'TimeoutError') return new Error('no answer within the time allowed');
+  const code = (err as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  if (typeof code === 'string' && /^[A-Z_]+$/.test(code)) return new Error(`network failure (${code})`);
+  if (err instanceof Error && err.message.startsWith('answer larger than')) return new Error(err.message);
+  return new Error('request failed');
 }

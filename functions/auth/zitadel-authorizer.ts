@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Authorization, Authorizer } from '../domain/authorization.ts';
-import { GrpcCode, ZitadelError } from '../domain/errors.ts';
+import { Errors, GrpcCode, ZitadelError } from '../domain/errors.ts';
 import { bearerToken, looksLikeJwt } from './bearer.ts';
 import { DecisionCache, type Outcome } from './decision-cache.ts';
-import { checkOrgHeader } from './org-header.ts';
+import { orgHeaderAcceptable } from './org-header.ts';
 import type { VerifyJwt } from './token-verifier.ts';
 import type { ZitadelLookup } from './zitadel-auth-api.ts';
 
@@ -30,24 +30,33 @@ export function createZitadelAuthorizer(deps: {
     async authorize({ authorization, orgHeader }): Promise<Authorization> {
       const token = bearerToken(authorization);
       const exp = looksLikeJwt(token) ? (await deps.verifyJwt(token)).exp : undefined;
-      checkOrgHeader(orgHeader);
+      const tokenHash = createHash('sha256').update(token).digest('base64url');
 
-      const key = `${createHash('sha256').update(token).digest('base64url')} ${orgHeader ?? ''}`;
-      const outcome = await cache.get(
-        key,
-        async () => {
-          const answer = await deps.lookup(token, orgHeader || undefined);
-          return {
-            userId: answer.userId,
-            orgId: orgHeader || answer.userOrgId,
-            permissions: new Set(answer.permissions),
-            noMembership: answer.permissions.length === 0,
-          };
-        },
-        (result) => expiry(result, deps.cacheSeconds, exp),
-      );
-      if (!outcome.ok) throw outcome.error;
-      return outcome.value;
+      const decide = async (org: string | undefined): Promise<Authorization> => {
+        const outcome = await cache.get(
+          `${tokenHash} ${org ?? ''}`,
+          async () => {
+            const answer = await deps.lookup(token, org);
+            return {
+              userId: answer.userId,
+              orgId: org ?? answer.userOrgId,
+              permissions: new Set(answer.permissions),
+              noMembership: answer.permissions.length === 0,
+            };
+          },
+          (result) => expiry(result, deps.cacheSeconds, exp),
+        );
+        if (!outcome.ok) throw outcome.error;
+        return outcome.value;
+      };
+
+      if (orgHeader !== undefined && !orgHeaderAcceptable(orgHeader)) {
+        // ZITADEL checks the token before the organisation: an opaque token is asked about without the
+        // header (which is never sent), so an invalid token still answers 401, a valid one 400.
+        if (exp === undefined) await decide(undefined);
+        throw Errors.orgIdInvalid();
+      }
+      return decide(orgHeader);
     },
   };
 }
