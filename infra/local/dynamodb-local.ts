@@ -30,14 +30,17 @@ const START_ATTEMPTS = 3;
 /**
  * Starts DynamoDB Local in memory, or persisted under `dataDir`. A port picked free can be taken
  * before Java binds it, so a start that does not come up is retried on another port.
+ *
+ * `sharedDb` (default true): one database whatever the credentials and region, like a real
+ * table's account. With `sharedDb: false` each access key id (and region) gets a database of its
+ * own: tests use that to give every world its own empty tables on one shared Java process.
  */
-export async function startDynamoDBLocal({ dataDir }: { dataDir?: string } = {}): Promise<DynamoDBLocal> {
+export async function startDynamoDBLocal({ dataDir, sharedDb = true }: { dataDir?: string; sharedDb?: boolean } = {}): Promise<DynamoDBLocal> {
   if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   let lastError: unknown;
   for (let attempt = 0; attempt < START_ATTEMPTS; attempt++) {
     const port = await freeLoopbackPort();
-    // -sharedDb: one database whatever the credentials and region, like a real table's account.
-    const child = spawn({ port, sharedDb: true, stdio: 'pipe', ...(dataDir === undefined ? {} : { path: dataDir }) });
+    const child = spawn({ port, sharedDb, stdio: 'pipe', ...(dataDir === undefined ? {} : { path: dataDir }) });
     let output = '';
     const keep = (chunk: Buffer) => {
       if (output.length < 8_192) output += chunk.toString('utf8');
