@@ -2,17 +2,20 @@ import { createServer, request, type IncomingMessage, type ServerResponse } from
 import type { AddressInfo } from 'node:net';
 
 export type Fault =
+  /** Over the table's provisioned throughput. */
   | { kind: 'throttle' }
+  /** Throttled by the service (e.g. an on-demand table's account or partition limits). */
+  | { kind: 'throttling-exception' }
   | { kind: 'server-error' }
   | { kind: 'hang' }
   | { kind: 'reset' }
-  /** Forwarded and applied by dynalite, but the reply is lost: the connection drops instead. */
+  /** Forwarded and applied by the engine, but the reply is lost: the connection drops instead. */
   | { kind: 'lose-reply' };
 
 /**
- * A real HTTP proxy in front of dynalite that injects DynamoDB faults on demand: the next
+ * A real HTTP proxy in front of a DynamoDB engine that injects DynamoDB faults on demand: the next
  * `faults.length` requests get the listed faults (then traffic passes through), or every request
- * gets `always`. Faulted requests never reach dynalite, so nothing behind them can be written,
+ * gets `always`. Faulted requests never reach the engine, so nothing behind them can be written,
  * except `lose-reply`, which is exactly a write whose answer never arrives.
  */
 export async function startFaultProxy(target: string) {
@@ -32,6 +35,8 @@ export async function startFaultProxy(target: string) {
     switch (fault.kind) {
       case 'throttle':
         return dynamoError(res, 400, 'ProvisionedThroughputExceededException', 'The level of configured provisioned throughput for the table was exceeded.');
+      case 'throttling-exception':
+        return dynamoError(res, 400, 'ThrottlingException', 'Rate of requests exceeds the allowed throughput.', 'com.amazon.coral.availability');
       case 'server-error':
         return dynamoError(res, 500, 'InternalServerError', 'Internal server error');
       case 'hang':
@@ -75,8 +80,9 @@ export async function startFaultProxy(target: string) {
   };
 }
 
-function dynamoError(res: ServerResponse, status: number, type: string, message: string) {
+/** An error reply as DynamoDB sends it (`__type` carries the service namespace, then the name). */
+function dynamoError(res: ServerResponse, status: number, type: string, message: string, namespace = 'com.amazonaws.dynamodb.v20120810') {
   res
     .writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'fault-proxy' })
-    .end(JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${type}`, message }));
+    .end(JSON.stringify({ __type: `${namespace}#${type}`, message }));
 }
