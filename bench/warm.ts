@@ -33,8 +33,8 @@ async function startWarmProcess(world: BenchWorld, bundle: string) {
 }
 
 /**
- * Per-request cost of the warm handler as a ratio to the bare UpdateItem, the requests each
- * warm call makes to DynamoDB and the key set, and memory over `memoryRequests` calls.
+ * Per-request cost of the warm handler as a ratio to the bare UpdateItem, the key set fetches
+ * per warm call, and memory over `memoryRequests` calls (none when 0).
  */
 export async function measureWarm(world: BenchWorld, bundle: string, { blocks = 30, blockSize = 100, memoryRequests = 10_000 } = {}) {
   const warmup = 200;
@@ -50,7 +50,6 @@ export async function measureWarm(world: BenchWorld, bundle: string, { blocks = 
 
     const handlerMs: number[] = [];
     const directMs: number[] = [];
-    const dynamoBefore = world.dynamoRequests();
     const jwksBefore = world.issuer.state.fetches;
     for (let b = 0; b < blocks; b++) {
       // Alternate which goes first, so neither always runs on a warmer machine.
@@ -63,13 +62,11 @@ export async function measureWarm(world: BenchWorld, bundle: string, { blocks = 
       }
     }
     const calls = blocks * blockSize;
-    // The direct calls make exactly one request each; the rest is the handler's.
-    const dynamoPerRequest = (world.dynamoRequests() - dynamoBefore - calls) / calls;
     const jwksPerRequest = (world.issuer.state.fetches - jwksBefore) / calls;
 
     // Memory after each fifth of the run: a leak shows as steady growth, not as one early step.
     const memory = [await fn.memory()];
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < (memoryRequests > 0 ? 5 : 0); i++) {
       await fn.block('handler', take(memoryRequests / 5));
       memory.push(await fn.memory());
     }
@@ -85,7 +82,6 @@ export async function measureWarm(world: BenchWorld, bundle: string, { blocks = 
       ratioQuartiles: [pairRatios[Math.floor(blocks / 4)]!, pairRatios[Math.floor((3 * blocks) / 4)]!] as const,
       blocks,
       blockSize,
-      dynamoPerRequest,
       jwksPerRequest,
       memoryRequests,
       memoryStart,

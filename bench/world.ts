@@ -1,21 +1,19 @@
 import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
 import { deactivateEvent } from '../test/support/api.ts';
 import { CREATED, startDynamo, TABLE } from '../test/support/dynamodb.ts';
+import { DYNALITE, type Engine } from '../test/support/engines.ts';
 import { orgClaims, PROJECT_ID, startIssuer } from '../test/support/issuer.ts';
 
 export const ORG = '69629023906488334';
 
 /**
- * The benchmark's loopback world: dynalite with the actions table and a ZITADEL-like issuer
- * serving its key set over HTTP (the same fixtures the tests use), with request counters.
+ * The benchmark's loopback world: a DynamoDB engine (dynalite or DynamoDB Local) with the actions
+ * table and a ZITADEL-like issuer serving its key set over HTTP (the same fixtures the tests use).
  */
-export async function startBenchWorld() {
-  const dynamo = await startDynamo();
+export async function startBenchWorld(engine: Engine = DYNALITE) {
+  const dynamo = await startDynamo(engine);
   const issuer = await startIssuer();
   const token = issuer.token(orgClaims(ORG, { ORG_OWNER: [ORG] }));
-  // Every request dynalite serves, whoever sends it.
-  let dynamoRequests = 0;
-  dynamo.server.on('request', () => dynamoRequests++);
   /** Environment of a function process configured against this world. */
   const functionEnv = {
     ZITADEL_ISSUER: issuer.url,
@@ -23,8 +21,9 @@ export async function startBenchWorld() {
     ACTIONS_TABLE: TABLE,
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     AWS_REGION: 'eu-central-1',
-    AWS_ACCESS_KEY_ID: 'bench',
-    AWS_SECRET_ACCESS_KEY: 'bench',
+    // This world's database (DynamoDB Local keeps one per access key).
+    AWS_ACCESS_KEY_ID: dynamo.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: dynamo.credentials.secretAccessKey,
     POWERTOOLS_SERVICE_NAME: 'bench',
     // As the stack sets it for the deployed function.
     NODE_OPTIONS: '--enable-source-maps',
@@ -34,7 +33,6 @@ export async function startBenchWorld() {
     issuer,
     token,
     functionEnv,
-    dynamoRequests: () => dynamoRequests,
     event: (id: string) => deactivateEvent(id, { token }),
     close: async () => {
       await Promise.all([dynamo.close(), issuer.close()]);
