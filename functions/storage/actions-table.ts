@@ -118,11 +118,11 @@ export function deactivateUpdate(change: {
     Key: keyOf(change.orgId, change.actionId),
     UpdateExpression:
       'SET #state = :inactive, #sequence = #sequence + :one, #changeDate = :now, #changedBy = :user, #changeId = :changeId',
-    // Security finding 4: only a well-formed item is written. `sequence` must be a number of at least
-    // 0 and `creationDate` a string; a condition cannot check "integer", so a fractional sequence
-    // passes here and is caught on the returned item (see `malformation`).
-    ConditionExpression:
-      'attribute_exists(#id) AND #state = :active AND attribute_type(#sequence, :number) AND #sequence >= :zero AND attribute_type(#creationDate, :string)',
+    // Security finding 4: only a well-formed item is written. `#sequence >= :zero` holds only for a
+    // number of at least 0 (a comparison with a missing attribute or another type is false), and
+    // `creationDate` must be a string. A condition cannot check "integer": a fractional sequence
+    // passes here and is caught on the returned item (see `toDetails`).
+    ConditionExpression: 'attribute_exists(#id) AND #state = :active AND #sequence >= :zero AND attribute_type(#creationDate, :string)',
     ExpressionAttributeNames: {
       '#id': 'id',
       '#creationDate': 'creationDate',
@@ -137,7 +137,6 @@ export function deactivateUpdate(change: {
       ':inactive': { S: 'INACTIVE' },
       ':one': { N: '1' },
       ':zero': { N: '0' },
-      ':number': { S: 'N' },
       ':string': { S: 'S' },
       ':now': { S: change.changeDate.toISOString() },
       ':user': { S: change.changedBy },
