@@ -12,7 +12,7 @@ import { createDynamoDBClient, createHandler } from '../../functions/deactivate-
 import { findActiveAction } from './action-records.ts';
 import { deactivateCurl } from './curl-command.ts';
 import { DEV_PROJECT_ID, jwks, loadOrCreateSigningKey, mintDevToken } from './dev-issuer.ts';
-import { applyLocalAwsDefaults, ensureActionsTable, startEmbeddedDynamoDB, type EmbeddedDynamoDB } from './embedded-dynamodb.ts';
+import { applyLocalAwsDefaults, ensureActionsTable, parseLocalEngine, startLocalDynamoDB, type EmbeddedDynamoDB } from './embedded-dynamodb.ts';
 import { acquireDataLock, REPO_ROOT, resolveDataDir, writeState } from './local-state.ts';
 import { DEMO_ORG_ID, seedIfEmpty } from './seed.ts';
 import { createLocalServer, type LambdaHandler } from './server.ts';
@@ -81,6 +81,8 @@ async function main(): Promise<void> {
   const table = env.ACTIONS_TABLE?.trim() || DEFAULT_TABLE;
   const externalIssuer = env.ZITADEL_ISSUER?.trim() || undefined;
   const externalDynamoDB = env.AWS_ENDPOINT_URL_DYNAMODB?.trim() || undefined;
+  const localEngine = parseLocalEngine(env.LOCAL_DYNAMODB);
+  if (typeof localEngine === 'object') return fail(localEngine.problem);
 
   const configFor = (issuer: string): Config =>
     loadConfig({
@@ -123,10 +125,12 @@ async function main(): Promise<void> {
   }
   cleanups.push(lock.release);
 
-  // 3. DynamoDB: embedded dynalite, or the endpoint given.
-  let embedded: EmbeddedDynamoDB | undefined;
+  // 3. DynamoDB: the embedded engine (LOCAL_DYNAMODB: dynalite or dynamodb-local), or the endpoint given.
+  let embedded: (EmbeddedDynamoDB & { description: string }) | undefined;
   if (externalDynamoDB === undefined) {
-    embedded = await startEmbeddedDynamoDB(`${dataDir}/dynamodb`);
+    embedded = await startLocalDynamoDB(localEngine, dataDir).catch((err: unknown) =>
+      fail(err instanceof Error ? err.message : String(err)),
+    );
     cleanups.push(embedded.close);
     env.AWS_ENDPOINT_URL_DYNAMODB = embedded.endpoint;
   }
@@ -172,7 +176,7 @@ async function main(): Promise<void> {
   say(
     embedded === undefined
       ? `  DynamoDB: ${dynamodbEndpoint} (AWS_ENDPOINT_URL_DYNAMODB), table "${table}"`
-      : `  DynamoDB: embedded dynalite at ${dynamodbEndpoint}, table "${table}", data in ${shownDataDir}/dynamodb`,
+      : `  DynamoDB: ${embedded.description.replace(dataDir, shownDataDir)}, table "${table}"`,
   );
   say(
     key === undefined
