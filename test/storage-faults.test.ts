@@ -120,9 +120,7 @@ describe('faults before the engine', () => {
   describe('faults of the client itself', () => {
     test('missing credentials are a deployment fault: Internal (500), not Unavailable', async () => {
       const client = new DynamoDBClient({
-        credentials: async () => {
-          throw Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
-        },
+        credentials: () => Promise.reject(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' })),
       });
       const handler = createHandler({ config: world.config, dynamodb: client, logger: new Logger({ logLevel: 'SILENT' }) }) as unknown as Handler;
       const res = await call(handler, ACTION, { token });

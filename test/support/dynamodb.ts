@@ -99,12 +99,12 @@ export async function putAction(client: DynamoDBClient, seed: ActionSeed): Promi
 }
 
 function withRaw(item: Record<string, AttributeValue>, raw: ActionSeed['raw']): Record<string, AttributeValue> {
-  const result = { ...item };
+  const result = new Map(Object.entries(item));
   for (const [name, value] of Object.entries(raw ?? {})) {
-    if (value === undefined) delete result[name];
-    else result[name] = value;
+    if (value === undefined) result.delete(name);
+    else result.set(name, value);
   }
-  return result;
+  return Object.fromEntries(result);
 }
 
 /** Every item in the table, sorted: compare before/after to prove nothing was written. */

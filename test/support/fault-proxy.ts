@@ -29,16 +29,25 @@ export async function startFaultProxy(target: string) {
   const server = createServer((req, res) => {
     state.requests++;
     const fault = state.always ?? state.faults.shift();
-    if (fault === undefined) return forward(req, res);
-    if (fault.kind === 'lose-reply') return forward(req, res, true);
+    if (fault === undefined) {
+      forward(req, res);
+      return;
+    }
+    if (fault.kind === 'lose-reply') {
+      forward(req, res, true);
+      return;
+    }
     req.resume();
     switch (fault.kind) {
       case 'throttle':
-        return dynamoError(res, 400, 'ProvisionedThroughputExceededException', 'The level of configured provisioned throughput for the table was exceeded.');
+        dynamoError(res, 400, 'ProvisionedThroughputExceededException', 'The level of configured provisioned throughput for the table was exceeded.');
+        return;
       case 'throttling-exception':
-        return dynamoError(res, 400, 'ThrottlingException', 'Rate of requests exceeds the allowed throughput.', 'com.amazon.coral.availability');
+        dynamoError(res, 400, 'ThrottlingException', 'Rate of requests exceeds the allowed throughput.', 'com.amazon.coral.availability');
+        return;
       case 'server-error':
-        return dynamoError(res, 500, 'InternalServerError', 'Internal server error');
+        dynamoError(res, 500, 'InternalServerError', 'Internal server error');
+        return;
       case 'hang':
         hung.add(res);
         res.on('close', () => hung.delete(res));
