@@ -65,7 +65,7 @@ let own: { server: Promise<DynamoDBLocal>; users: number } | undefined;
 async function dynamoDBLocalEndpoint(): Promise<{ endpoint: string; release: () => Promise<void> }> {
   const shared = process.env[SHARED_ENDPOINT_VARIABLE];
   if (shared !== undefined && shared !== UNAVAILABLE) return { endpoint: shared, release: () => Promise.resolve() };
-  own ??= { server: startDynamoDBLocal({ sharedDb: false }), users: 0 };
+  own ??= { server: startDynamoDBLocal({ sharedDb: false, shortLived: true }), users: 0 };
   const current = own;
   current.users++;
   const { endpoint } = await current.server;

@@ -16,7 +16,7 @@ export async function globalSetup(): Promise<void> {
     process.stderr.write(`\n!!! SKIPPING every DynamoDB Local suite: java not found. ${JAVA_INSTALL_HINT}\n\n`);
     return;
   }
-  server = await startDynamoDBLocal({ sharedDb: false });
+  server = await startDynamoDBLocal({ sharedDb: false, shortLived: true });
   process.env[SHARED_ENDPOINT_VARIABLE] = server.endpoint;
 }
 
