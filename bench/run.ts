@@ -1,17 +1,23 @@
 /**
  * `npm run bench`: builds the bundle the stack deploys and measures, on this machine, its size,
- * cold start, warm per-request cost against the physical floor, local server throughput and
- * memory. Prints the table and writes it to bench/RESULTS.md.
+ * cold start, warm per-request cost against the physical floor and DynamoDB requests per call on
+ * both engines (dynalite and DynamoDB Local), local server throughput and memory. Prints the table
+ * and writes it to bench/out/RESULTS.md; `npm run bench -- --write` also replaces bench/RESULTS.md.
  */
 import { cpus, totalmem } from 'node:os';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildBundle, buildStraightforwardBundle, bytesByPackage } from './bundle.ts';
 import { measureColdStart } from './cold-start.ts';
 import { measureThroughput } from './throughput.ts';
+import { measureRequestsPerCall, type RequestsPerCall } from './requests-per-call.ts';
 import { measureWarm } from './warm.ts';
 import { startBenchWorld } from './world.ts';
 import { projectRoot } from '../infra/function-bundle.ts';
+import { javaAvailable, JAVA_INSTALL_HINT } from '../infra/local/dynamodb-local.ts';
+import { DYNAMODB_LOCAL } from '../test/support/engines.ts';
+
+const writeCommitted = process.argv.includes('--write');
 
 const TARGETS = { bundleBytes: 300 * 1024, coldAddedMs: 60, warmRatio: 1.15 };
 
@@ -32,10 +38,35 @@ const world = await startBenchWorld();
 try {
   console.log('cold start …');
   const cold = await measureColdStart(world, { deployed: deployed.file, straightforward: straightforward.file });
-  console.log('warm cost and memory …');
+  console.log('warm cost and memory (dynalite) …');
   const warm = await measureWarm(world, deployed.file);
+  const requests = await measureRequestsPerCall(world);
   console.log('local server throughput …');
   const load = await measureThroughput(world);
+
+  // The default authorization mode (ZITADEL's Auth API with a PAT), same engine, same run.
+  console.log('warm cost (zitadel mode, dynalite) …');
+  const zitadelWorld = await startBenchWorld(undefined, 'zitadel');
+  let zitadelMode: Awaited<ReturnType<typeof measureWarm>>;
+  try {
+    zitadelMode = await measureWarm(zitadelWorld, deployed.file, { memoryRequests: 0 });
+  } finally {
+    await zitadelWorld.close();
+  }
+
+  // The same warm measure and request counts on Amazon's engine, in the same run.
+  let local: { warm: Awaited<ReturnType<typeof measureWarm>>; requests: RequestsPerCall } | undefined;
+  if (javaAvailable()) {
+    console.log('warm cost (DynamoDB Local) …');
+    const localWorld = await startBenchWorld(DYNAMODB_LOCAL);
+    try {
+      local = { warm: await measureWarm(localWorld, deployed.file, { memoryRequests: 0 }), requests: await measureRequestsPerCall(localWorld) };
+    } finally {
+      await localWorld.close();
+    }
+  } else {
+    console.log(`!!! DynamoDB Local not measured: ${JAVA_INSTALL_HINT}`);
+  }
 
   const c = cold.bundles.deployed!;
   const s = cold.bundles.straightforward!;
@@ -44,15 +75,21 @@ try {
     ['Bundle size (minified, AWS SDK included)', kb(deployed.bytes), `≤ ${TARGETS.bundleBytes / 1024} KB: ${verdict(deployed.bytes <= TARGETS.bundleBytes)}`],
     [`Cold start added by our code (median of ${cold.runs})`, ms(c.addedMs), `≤ ${TARGETS.coldAddedMs} ms: ${verdict(c.addedMs <= TARGETS.coldAddedMs)}`],
     ['… of which: import of the bundle / first request', `${ms(c.importMs)} / ${ms(c.firstRequestMs)}`, `bare Node process: ${ms(cold.bareMs)}`],
-    [`Warm handler per request (median of ${warm.blocks} blocks × ${warm.blockSize})`, ms(warm.handlerMs), ''],
-    ['Direct UpdateItem, same dynalite, same run', ms(warm.directMs), ''],
-    [
-      'Warm cost ratio handler / direct UpdateItem (median of block pairs)',
-      `${warm.ratio.toFixed(3)}×`,
-      `≤ ${TARGETS.warmRatio}×: ${verdict(warm.ratio <= TARGETS.warmRatio)}; quartiles ${warm.ratioQuartiles.map((r) => r.toFixed(3)).join('–')}`,
-    ],
-    ['DynamoDB requests per warm request', warm.dynamoPerRequest.toFixed(3), `= 1: ${verdict(warm.dynamoPerRequest === 1)}`],
+    ...engineRows('dynalite', warm, requests),
+    ...(local === undefined
+      ? [['DynamoDB Local', 'not measured', JAVA_INSTALL_HINT]]
+      : engineRows('DynamoDB Local', local.warm, local.requests)),
     ['JWKS fetches per warm request', warm.jwksPerRequest.toFixed(3), `= 0: ${verdict(warm.jwksPerRequest === 0)}`],
+    [
+      'zitadel mode (PAT, dynalite): warm cost ratio handler / direct UpdateItem',
+      `${zitadelMode.ratio.toFixed(3)}×`,
+      `claims mode above: ${warm.ratio.toFixed(3)}×; quartiles ${zitadelMode.ratioQuartiles.map((x) => x.toFixed(3)).join('–')}; handler ${ms(zitadelMode.handlerMs)}, direct ${ms(zitadelMode.directMs)}`,
+    ],
+    [
+      'zitadel mode: ZITADEL requests, first request of a token / per warm (cached) request',
+      `${zitadelMode.zitadelFirstRequest} / ${zitadelMode.zitadelPerRequest.toFixed(3)}`,
+      `≤ 2 in one round trip / = 0: ${verdict(zitadelMode.zitadelFirstRequest <= 2 && zitadelMode.zitadelPerRequest === 0)}`,
+    ],
     [`Local server throughput (${load.amount} requests, ${load.connections} connections)`, `${load.requestsPerSecond.toFixed(0)} req/s`, `p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms, non-2xx ${load.non2xx}, errors ${load.errors}`],
     [`Peak memory over ${warm.memoryRequests} more warm requests`, `RSS ${mb(Math.max(...warm.memory.map((m) => m.rss)))}`, `heap after GC, every ${warm.memoryRequests / 5} requests: ${warm.memory.map((m) => (m.heapUsed / 2 ** 20).toFixed(1)).join(' → ')} MiB (growth ${mb(heapGrowth)}); RSS ${warm.memory.map((m) => (m.rss / 2 ** 20).toFixed(0)).join(' → ')} MiB`],
   ];
@@ -77,8 +114,8 @@ try {
   const report = `# Benchmark results
 
 Made by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}, ${machine}, in ${((Date.now() - started) / 1000).toFixed(0)} s.
-Everything runs on loopback: dynalite (in memory) and a ZITADEL-like issuer serving its key set over HTTP, in the
-benchmark process; the function runs in its own Node process, as on Lambda, with \`NODE_OPTIONS=--enable-source-maps\`.
+Everything runs on loopback: dynalite (in memory, in the benchmark process), DynamoDB Local (in memory, its own Java
+process) and the dev ZITADEL (key set and Auth API over HTTP); cold start, throughput and memory use dynalite and the claims mode (a JWT verified offline); the zitadel mode (a PAT, ZITADEL's Auth API asked once, then the cached decision) is measured warm. The function runs in its own Node process, as on Lambda, with \`NODE_OPTIONS=--enable-source-maps\`.
 
 ${table}
 
@@ -88,10 +125,31 @@ ${beforeAfter}
 
 Largest parts of the deployed bundle: ${packages}.
 `;
-  await writeFile(join(projectRoot, 'bench', 'RESULTS.md'), `${report}${await notes()}`);
-  console.log(`\n${table}\n\n${beforeAfter}\n\nwritten to bench/RESULTS.md`);
+  const out = join(projectRoot, 'bench', 'out');
+  await mkdir(out, { recursive: true });
+  await writeFile(join(out, 'RESULTS.md'), `${report}${await notes()}`);
+  if (writeCommitted) await writeFile(join(projectRoot, 'bench', 'RESULTS.md'), `${report}${await notes()}`);
+  console.log(`\n${table}\n\n${beforeAfter}\n\nwritten to bench/out/RESULTS.md${writeCommitted ? ' and bench/RESULTS.md' : ' (bench/RESULTS.md only with --write)'}`);
 } finally {
   await world.close();
+}
+
+/** The warm figures and DynamoDB requests per call of one engine. */
+function engineRows(engine: string, w: Awaited<ReturnType<typeof measureWarm>>, r: RequestsPerCall): string[][] {
+  return [
+    [`${engine}: warm handler per request (median of ${w.blocks} blocks × ${w.blockSize})`, ms(w.handlerMs), ''],
+    [`${engine}: direct UpdateItem, same engine, same run`, ms(w.directMs), ''],
+    [
+      `${engine}: warm cost ratio handler / direct UpdateItem (median of block pairs)`,
+      `${w.ratio.toFixed(3)}×`,
+      `≤ ${TARGETS.warmRatio}×: ${verdict(w.ratio <= TARGETS.warmRatio)}; quartiles ${w.ratioQuartiles.map((x) => x.toFixed(3)).join('–')}`,
+    ],
+    [
+      `${engine}: DynamoDB requests per call: success / NotActive / NotFound`,
+      `${r.success} / ${r.notActive} / ${r.notFound}`,
+      'counted on the wire; a NotFound always reads once (no engine returns an item that does not exist)',
+    ],
+  ];
 }
 
 /** The hand-written analysis kept below the generated figures (bench/NOTES.md). */

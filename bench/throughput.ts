@@ -26,14 +26,14 @@ export async function measureThroughput(world: BenchWorld, { amount = 4000, conn
   try {
     await new Promise<void>((resolve, reject) => {
       let out = '';
-      server.stdout!.on('data', (chunk: Buffer) => {
+      server.stdout.on('data', (chunk: Buffer) => {
         out += chunk.toString();
         if (out.includes(`127.0.0.1:${port}`)) resolve();
       });
       server.once('exit', (code) => reject(new Error(`local server exited with ${code}: ${out}`)));
     });
     // The server's handler logs a line per request; keep reading so its pipe never fills.
-    server.stdout!.resume();
+    server.stdout.resume();
 
     let next = 0;
     const result = await autocannon({

@@ -1,4 +1,4 @@
-// Warm cost, in one function process: the handler from the bundle against dynalite, and the same
+// Warm cost, in one function process: the handler from the bundle against the engine of the world (dynalite or DynamoDB Local), and the same
 // UpdateItem sent directly with the SDK client (the physical floor: one write round trip),
 // alternated block by block so both see the same machine. Plain JavaScript, driven over IPC.
 import { randomUUID } from 'node:crypto';

@@ -33,8 +33,8 @@ async function startWarmProcess(world: BenchWorld, bundle: string) {
 }
 
 /**
- * Per-request cost of the warm handler as a ratio to the bare UpdateItem, the requests each
- * warm call makes to DynamoDB and the key set, and memory over `memoryRequests` calls.
+ * Per-request cost of the warm handler as a ratio to the bare UpdateItem, the key set fetches
+ * per warm call, and memory over `memoryRequests` calls (none when 0).
  */
 export async function measureWarm(world: BenchWorld, bundle: string, { blocks = 30, blockSize = 100, memoryRequests = 10_000 } = {}) {
   const warmup = 200;
@@ -44,14 +44,17 @@ export async function measureWarm(world: BenchWorld, bundle: string, { blocks = 
 
   const fn = await startWarmProcess(world, bundle);
   try {
-    // First calls: JIT, key set fetch, connection set-up. Not measured.
-    await fn.block('handler', take(warmup / 2));
+    // First calls: JIT, key set fetch, connection set-up, ZITADEL's first answer. Not measured.
+    const zitadelAtStart = world.zitadelRequests();
+    await fn.block('handler', take(1));
+    const zitadelFirstRequest = world.zitadelRequests() - zitadelAtStart;
+    await fn.block('handler', take(warmup / 2 - 1));
     await fn.block('direct', take(warmup / 2));
 
     const handlerMs: number[] = [];
     const directMs: number[] = [];
-    const dynamoBefore = world.dynamoRequests();
-    const jwksBefore = world.issuer.state.fetches;
+    const jwksBefore = world.zitadel.stats.jwks;
+    const zitadelBefore = world.zitadelRequests();
     for (let b = 0; b < blocks; b++) {
       // Alternate which goes first, so neither always runs on a warmer machine.
       if (b % 2 === 0) {
@@ -63,13 +66,12 @@ export async function measureWarm(world: BenchWorld, bundle: string, { blocks = 
       }
     }
     const calls = blocks * blockSize;
-    // The direct calls make exactly one request each; the rest is the handler's.
-    const dynamoPerRequest = (world.dynamoRequests() - dynamoBefore - calls) / calls;
-    const jwksPerRequest = (world.issuer.state.fetches - jwksBefore) / calls;
+    const jwksPerRequest = (world.zitadel.stats.jwks - jwksBefore) / calls;
+    const zitadelPerRequest = (world.zitadelRequests() - zitadelBefore) / calls;
 
     // Memory after each fifth of the run: a leak shows as steady growth, not as one early step.
     const memory = [await fn.memory()];
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < (memoryRequests > 0 ? 5 : 0); i++) {
       await fn.block('handler', take(memoryRequests / 5));
       memory.push(await fn.memory());
     }
@@ -85,8 +87,9 @@ export async function measureWarm(world: BenchWorld, bundle: string, { blocks = 
       ratioQuartiles: [pairRatios[Math.floor(blocks / 4)]!, pairRatios[Math.floor((3 * blocks) / 4)]!] as const,
       blocks,
       blockSize,
-      dynamoPerRequest,
       jwksPerRequest,
+      zitadelFirstRequest,
+      zitadelPerRequest,
       memoryRequests,
       memoryStart,
       memoryEnd,

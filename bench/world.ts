@@ -1,43 +1,53 @@
 import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
 import { deactivateEvent } from '../test/support/api.ts';
 import { CREATED, startDynamo, TABLE } from '../test/support/dynamodb.ts';
-import { orgClaims, PROJECT_ID, startIssuer } from '../test/support/issuer.ts';
+import { DYNALITE, type Engine } from '../test/support/engines.ts';
+import type { AuthzMode } from '../functions/deactivate-action/config.ts';
+import { startDevZitadel } from '../infra/local/dev-zitadel/index.ts';
 
 export const ORG = '69629023906488334';
+const USER = '69629023906488335';
 
 /**
- * The benchmark's loopback world: dynalite with the actions table and a ZITADEL-like issuer
- * serving its key set over HTTP (the same fixtures the tests use), with request counters.
+ * The benchmark's loopback world: a DynamoDB engine (dynalite or DynamoDB Local) with the actions
+ * table and the dev ZITADEL (key set, Auth API) over HTTP, the same fixtures the tests use. The token
+ * is an ORG_OWNER's: in claims mode a JWT carrying the project role, in zitadel mode a PAT whose
+ * membership ZITADEL's Auth API is asked about.
  */
-export async function startBenchWorld() {
-  const dynamo = await startDynamo();
-  const issuer = await startIssuer();
-  const token = issuer.token(orgClaims(ORG, { ORG_OWNER: [ORG] }));
-  // Every request dynalite serves, whoever sends it.
-  let dynamoRequests = 0;
-  dynamo.server.on('request', () => dynamoRequests++);
+export async function startBenchWorld(engine: Engine = DYNALITE, mode: AuthzMode = 'claims') {
+  const dynamo = await startDynamo(engine);
+  const zitadel = await startDevZitadel();
+  zitadel.addOrganization(ORG);
+  zitadel.addUser({ id: USER, orgId: ORG });
+  zitadel.addMembership(USER, { role: 'ORG_OWNER', orgId: ORG });
+  const token =
+    mode === 'claims' ? zitadel.issueJwt(USER, { roles: { ORG_OWNER: [ORG] }, ttlSeconds: 3600 }) : zitadel.createPat(USER);
   /** Environment of a function process configured against this world. */
   const functionEnv = {
-    ZITADEL_ISSUER: issuer.url,
-    ZITADEL_AUDIENCE: PROJECT_ID,
+    AUTHZ_MODE: mode,
+    ZITADEL_ISSUER: zitadel.url,
+    ZITADEL_AUDIENCE: zitadel.projectId,
     ACTIONS_TABLE: TABLE,
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     AWS_REGION: 'eu-central-1',
-    AWS_ACCESS_KEY_ID: 'bench',
-    AWS_SECRET_ACCESS_KEY: 'bench',
+    // This world's database (DynamoDB Local keeps one per access key).
+    AWS_ACCESS_KEY_ID: dynamo.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: dynamo.credentials.secretAccessKey,
     POWERTOOLS_SERVICE_NAME: 'bench',
     // As the stack sets it for the deployed function.
     NODE_OPTIONS: '--enable-source-maps',
   };
   return {
     dynamo,
-    issuer,
+    zitadel,
+    mode,
+    /** ZITADEL Auth API requests so far. */
+    zitadelRequests: () => zitadel.stats.usersMe + zitadel.stats.permissions,
     token,
     functionEnv,
-    dynamoRequests: () => dynamoRequests,
     event: (id: string) => deactivateEvent(id, { token }),
     close: async () => {
-      await Promise.all([dynamo.close(), issuer.close()]);
+      await Promise.all([dynamo.close(), zitadel.close()]);
     },
   };
 }

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { call, zitadelError } from './support/api.ts';
-import { CREATED, putAction, tableSnapshot } from './support/dynamodb.ts';
+import { CREATED, putAction, tableSnapshot, type ActionSeed } from './support/dynamodb.ts';
 import { orgClaims } from './support/issuer.ts';
+import { ENGINES } from './support/engines.ts';
 import { NOW, startWorld, type World } from './support/setup.ts';
 
 const ORG_A = '69629023906488334';
@@ -15,11 +16,8 @@ const NOT_ACTIVE = zitadelError(9, 'COMMAND-Dgj92', 'Action is not active');
 const PERMISSION_DENIED = zitadelError(7, 'AUTH-5mWD2', 'No matching permissions found');
 const ID_MISSING = zitadelError(3, 'COMMAND-DAhk5', 'ID missing');
 
+// The world of the engine whose suite is running (suites run one after the other).
 let world: World;
-before(async () => {
-  world = await startWorld();
-});
-after(() => world.close());
 
 /** A token of a user of ORG_A who owns ORG_A (and whatever else is given). */
 const ownerOfA = (roles: Record<string, string[]> = { ORG_OWNER: [ORG_A] }, org = ORG_A) =>
@@ -48,230 +46,308 @@ async function expectRejected(
   return res;
 }
 
-describe('deactivating an action', () => {
-  beforeEach(async () => {
-    await putAction(world.dynamo.client, { resourceOwner: ORG_A, id: ACTION, sequence: 1 });
-    await putAction(world.dynamo.client, { resourceOwner: ORG_B, id: ACTION, sequence: 7 });
-  });
-
-  test('an active action becomes inactive: 200 with details, stored state, sequence + 1, change date and who', async () => {
-    const res = await call(world.handler, ACTION, { token: ownerOfA() });
-
-    assert.equal(res.status, 200);
-    assert.equal(res.headers['content-type'], 'application/json');
-    assert.deepEqual(res.body, {
-      details: { sequence: '2', creationDate: CREATED, changeDate: NOW.toISOString(), resourceOwner: ORG_A },
+for (const engine of ENGINES) {
+  describe(engine.name, { skip: engine.skip }, () => {
+    before(async () => {
+      world = await startWorld({}, { engine });
     });
-    const stored = await storedAction(ORG_A, ACTION);
-    assert.equal(stored?.state?.S, 'INACTIVE');
-    assert.equal(stored?.sequence?.N, '2');
-    assert.equal(stored?.changeDate?.S, NOW.toISOString());
-    assert.equal(stored?.changedBy?.S, 'user-1');
-    // Nothing else about the action is touched.
-    assert.equal(stored?.creationDate?.S, CREATED);
-    assert.equal(stored?.name?.S, `action ${ACTION}`);
-    assert.equal(stored?.timeout?.S, '10s');
-    assert.equal(stored?.allowedToFail?.BOOL, true);
-    // The same id in another organisation is a different action and stays as it was.
-    assert.equal((await storedAction(ORG_B, ACTION))?.state?.S, 'ACTIVE');
-  });
+    after(() => world.close());
 
-  test('a warm request costs exactly one DynamoDB request', async () => {
-    const token = ownerOfA();
-    const before = world.storageRequests.count;
-    assert.equal((await call(world.handler, ACTION, { token })).status, 200);
-    assert.equal(world.storageRequests.count - before, 1);
-  });
+    describe('deactivating an action', () => {
+      beforeEach(async () => {
+        await putAction(world.dynamo.client, { resourceOwner: ORG_A, id: ACTION, sequence: 1 });
+        await putAction(world.dynamo.client, { resourceOwner: ORG_B, id: ACTION, sequence: 7 });
+      });
 
-  test('an action that does not exist is NotFound (404)', async () => {
-    await expectRejected('12345', { token: ownerOfA() }, 404, NOT_FOUND);
-  });
+      test('an active action becomes inactive: 200 with details, stored state, sequence + 1, change date and who', async () => {
+        const res = await call(world.handler, ACTION, { token: ownerOfA() });
 
-  test('an inactive action is FailedPrecondition (400) and keeps its sequence', async () => {
-    await putAction(world.dynamo.client, { resourceOwner: ORG_A, id: 'inactive-1', state: 'INACTIVE', sequence: 4 });
-    await expectRejected('inactive-1', { token: ownerOfA() }, 400, NOT_ACTIVE);
-    assert.equal((await storedAction(ORG_A, 'inactive-1'))?.sequence?.N, '4');
-  });
+        assert.equal(res.status, 200);
+        assert.equal(res.headers['content-type'], 'application/json');
+        assert.deepEqual(res.body, {
+          details: { sequence: '2', creationDate: CREATED, changeDate: NOW.toISOString(), resourceOwner: ORG_A },
+        });
+        const stored = await storedAction(ORG_A, ACTION);
+        assert.equal(stored?.state?.S, 'INACTIVE');
+        assert.equal(stored?.sequence?.N, '2');
+        assert.equal(stored?.changeDate?.S, NOW.toISOString());
+        assert.equal(stored?.changedBy?.S, 'user-1');
+        // Nothing else about the action is touched.
+        assert.equal(stored?.creationDate?.S, CREATED);
+        assert.equal(stored?.name?.S, `action ${ACTION}`);
+        assert.equal(stored?.timeout?.S, '10s');
+        assert.equal(stored?.allowedToFail?.BOOL, true);
+        // The same id in another organisation is a different action and stays as it was.
+        assert.equal((await storedAction(ORG_B, ACTION))?.state?.S, 'ACTIVE');
+      });
 
-  test('deactivating twice: the second call is FailedPrecondition', async () => {
-    const token = ownerOfA();
-    assert.equal((await call(world.handler, ACTION, { token })).status, 200);
-    await expectRejected(ACTION, { token }, 400, NOT_ACTIVE);
-    assert.equal((await storedAction(ORG_A, ACTION))?.sequence?.N, '2');
-  });
+      test('a warm request costs exactly one DynamoDB request', async () => {
+        const token = ownerOfA();
+        const before = world.storageRequests.count;
+        assert.equal((await call(world.handler, ACTION, { token })).status, 200);
+        assert.equal(world.storageRequests.count - before, 1);
+      });
 
-  test("another organisation's action is invisible: NotFound, nothing written", async () => {
-    await putAction(world.dynamo.client, { resourceOwner: ORG_B, id: 'only-in-b' });
-    await expectRejected('only-in-b', { token: ownerOfA() }, 404, NOT_FOUND);
-    assert.equal((await storedAction(ORG_B, 'only-in-b'))?.state?.S, 'ACTIVE');
-  });
+      test('an action that does not exist is NotFound (404)', async () => {
+        await expectRejected('12345', { token: ownerOfA() }, 404, NOT_FOUND);
+      });
 
-  test('x-zitadel-orgid selects the organisation; without it the caller’s own organisation is used', async () => {
-    const token = ownerOfA({ ORG_OWNER: [ORG_A, ORG_B] });
+      test('an inactive action is FailedPrecondition (400) and keeps its sequence', async () => {
+        await putAction(world.dynamo.client, { resourceOwner: ORG_A, id: 'inactive-1', state: 'INACTIVE', sequence: 4 });
+        await expectRejected('inactive-1', { token: ownerOfA() }, 400, NOT_ACTIVE);
+        assert.equal((await storedAction(ORG_A, 'inactive-1'))?.sequence?.N, '4');
+      });
 
-    const inB = await call(world.handler, ACTION, { token, orgHeader: ORG_B });
-    assert.equal(inB.status, 200);
-    assert.deepEqual(inB.body.details, {
-      sequence: '8',
-      creationDate: CREATED,
-      changeDate: NOW.toISOString(),
-      resourceOwner: ORG_B,
+      test('deactivating twice: the second call is FailedPrecondition', async () => {
+        const token = ownerOfA();
+        assert.equal((await call(world.handler, ACTION, { token })).status, 200);
+        await expectRejected(ACTION, { token }, 400, NOT_ACTIVE);
+        assert.equal((await storedAction(ORG_A, ACTION))?.sequence?.N, '2');
+      });
+
+      test("another organisation's action is invisible: NotFound, nothing written", async () => {
+        await putAction(world.dynamo.client, { resourceOwner: ORG_B, id: 'only-in-b' });
+        await expectRejected('only-in-b', { token: ownerOfA() }, 404, NOT_FOUND);
+        assert.equal((await storedAction(ORG_B, 'only-in-b'))?.state?.S, 'ACTIVE');
+      });
+
+      test('x-zitadel-orgid selects the organisation; without it the caller’s own organisation is used', async () => {
+        const token = ownerOfA({ ORG_OWNER: [ORG_A, ORG_B] });
+
+        const inB = await call(world.handler, ACTION, { token, orgHeader: ORG_B });
+        assert.equal(inB.status, 200);
+        assert.deepEqual(inB.body.details, {
+          sequence: '8',
+          creationDate: CREATED,
+          changeDate: NOW.toISOString(),
+          resourceOwner: ORG_B,
+        });
+        assert.equal((await storedAction(ORG_B, ACTION))?.state?.S, 'INACTIVE');
+        assert.equal((await storedAction(ORG_A, ACTION))?.state?.S, 'ACTIVE');
+
+        const inOwnOrg = await call(world.handler, ACTION, { token });
+        assert.equal(inOwnOrg.status, 200);
+        assert.equal(inOwnOrg.body.details.resourceOwner, ORG_A);
+        assert.equal((await storedAction(ORG_A, ACTION))?.state?.S, 'INACTIVE');
+      });
+
+      test('an empty x-zitadel-orgid header means the caller’s own organisation', async () => {
+        const res = await call(world.handler, ACTION, { token: ownerOfA(), orgHeader: '' });
+        assert.equal(res.status, 200);
+        assert.equal(res.body.details.resourceOwner, ORG_A);
+      });
     });
-    assert.equal((await storedAction(ORG_B, ACTION))?.state?.S, 'INACTIVE');
-    assert.equal((await storedAction(ORG_A, ACTION))?.state?.S, 'ACTIVE');
 
-    const inOwnOrg = await call(world.handler, ACTION, { token });
-    assert.equal(inOwnOrg.status, 200);
-    assert.equal(inOwnOrg.body.details.resourceOwner, ORG_A);
-    assert.equal((await storedAction(ORG_A, ACTION))?.state?.S, 'INACTIVE');
-  });
+    describe('permissions', () => {
+      beforeEach(async () => {
+        await putAction(world.dynamo.client, { resourceOwner: ORG_A, id: ACTION });
+        await putAction(world.dynamo.client, { resourceOwner: ORG_B, id: ACTION });
+      });
 
-  test('an empty x-zitadel-orgid header means the caller’s own organisation', async () => {
-    const res = await call(world.handler, ACTION, { token: ownerOfA(), orgHeader: '' });
-    assert.equal(res.status, 200);
-    assert.equal(res.body.details.resourceOwner, ORG_A);
-  });
-});
+      test('ORG_OWNER of another organisation only: PermissionDenied (403), nothing written', async () => {
+        await expectRejected(ACTION, { token: ownerOfA(), orgHeader: ORG_B }, 403, PERMISSION_DENIED);
+      });
 
-describe('permissions', () => {
-  beforeEach(async () => {
-    await putAction(world.dynamo.client, { resourceOwner: ORG_A, id: ACTION });
-    await putAction(world.dynamo.client, { resourceOwner: ORG_B, id: ACTION });
-  });
+      test('a role without org.action.write: PermissionDenied (403)', async () => {
+        const token = ownerOfA({ ORG_USER_MANAGER: [ORG_A], PROJECT_VIEWER: [ORG_A] });
+        await expectRejected(ACTION, { token }, 403, PERMISSION_DENIED);
+      });
 
-  test('ORG_OWNER of another organisation only: PermissionDenied (403), nothing written', async () => {
-    await expectRejected(ACTION, { token: ownerOfA(), orgHeader: ORG_B }, 403, PERMISSION_DENIED);
-  });
+      test('no roles claim at all: PermissionDenied (403)', async () => {
+        const token = world.issuer.token({ 'urn:zitadel:iam:user:resourceowner:id': ORG_A });
+        await expectRejected(ACTION, { token }, 403, PERMISSION_DENIED);
+      });
 
-  test('a role without org.action.write: PermissionDenied (403)', async () => {
-    const token = ownerOfA({ ORG_USER_MANAGER: [ORG_A], PROJECT_VIEWER: [ORG_A] });
-    await expectRejected(ACTION, { token }, 403, PERMISSION_DENIED);
-  });
+      test('a malformed roles claim grants nothing: PermissionDenied (403)', async () => {
+        const token = world.issuer.token({
+          'urn:zitadel:iam:user:resourceowner:id': ORG_A,
+          'urn:zitadel:iam:org:project:roles': { ORG_OWNER: [ORG_A] },
+        });
+        await expectRejected(ACTION, { token }, 403, PERMISSION_DENIED);
+      });
 
-  test('no roles claim at all: PermissionDenied (403)', async () => {
-    const token = world.issuer.token({ 'urn:zitadel:iam:user:resourceowner:id': ORG_A });
-    await expectRejected(ACTION, { token }, 403, PERMISSION_DENIED);
-  });
+      test('a permission check comes before the action is looked up: no permission, no NotFound', async () => {
+        await expectRejected('does-not-exist', { token: ownerOfA(), orgHeader: ORG_B }, 403, PERMISSION_DENIED);
+      });
 
-  test('a malformed roles claim grants nothing: PermissionDenied (403)', async () => {
-    const token = world.issuer.token({
-      'urn:zitadel:iam:user:resourceowner:id': ORG_A,
-      'urn:zitadel:iam:org:project:roles': { ORG_OWNER: [ORG_A] },
+      test('ORG_OWNER of the organisation named in the header is allowed', async () => {
+        const res = await call(world.handler, ACTION, { token: ownerOfA({ ORG_OWNER: [ORG_B] }), orgHeader: ORG_B });
+        assert.equal(res.status, 200);
+        assert.equal((await storedAction(ORG_B, ACTION))?.state?.S, 'INACTIVE');
+      });
+
+      test('IAM_OWNER is allowed in every organisation of the instance', async () => {
+        const token = ownerOfA({ IAM_OWNER: ['instance-org'] });
+        const res = await call(world.handler, ACTION, { token, orgHeader: ORG_B });
+        assert.equal(res.status, 200);
+        assert.equal(res.body.details.resourceOwner, ORG_B);
+        assert.equal((await storedAction(ORG_B, ACTION))?.state?.S, 'INACTIVE');
+      });
+
+      test('no organisation at all (no header, no organisation in the token): IDMissing', async () => {
+        const token = world.issuer.token(orgClaims('', { IAM_OWNER: ['instance-org'] }));
+        await expectRejected(ACTION, { token }, 400, ID_MISSING);
+      });
     });
-    await expectRejected(ACTION, { token }, 403, PERMISSION_DENIED);
-  });
 
-  test('a permission check comes before the action is looked up: no permission, no NotFound', async () => {
-    await expectRejected('does-not-exist', { token: ownerOfA(), orgHeader: ORG_B }, 403, PERMISSION_DENIED);
-  });
+    describe('request validation (nothing is written)', () => {
+      before(async () => {
+        await putAction(world.dynamo.client, { resourceOwner: ORG_A, id: 'x'.repeat(200) });
+      });
 
-  test('ORG_OWNER of the organisation named in the header is allowed', async () => {
-    const res = await call(world.handler, ACTION, { token: ownerOfA({ ORG_OWNER: [ORG_B] }), orgHeader: ORG_B });
-    assert.equal(res.status, 200);
-    assert.equal((await storedAction(ORG_B, ACTION))?.state?.S, 'INACTIVE');
-  });
+      test('an empty id is IDMissing', async () => {
+        await expectRejected('', { token: ownerOfA() }, 400, ID_MISSING);
+      });
 
-  test('IAM_OWNER is allowed in every organisation of the instance', async () => {
-    const token = ownerOfA({ IAM_OWNER: ['instance-org'] });
-    const res = await call(world.handler, ACTION, { token, orgHeader: ORG_B });
-    assert.equal(res.status, 200);
-    assert.equal(res.body.details.resourceOwner, ORG_B);
-    assert.equal((await storedAction(ORG_B, ACTION))?.state?.S, 'INACTIVE');
-  });
+      test('an id of 201 characters is rejected; 200 characters is a valid id', async () => {
+        await expectRejected('x'.repeat(201), { token: ownerOfA() }, 400, zitadelError(3, 'REQUEST-Id2lg', 'Errors.Action.IDTooLong'));
+        assert.equal((await call(world.handler, 'x'.repeat(200), { token: ownerOfA() })).status, 200);
+      });
 
-  test('no organisation at all (no header, no organisation in the token): IDMissing', async () => {
-    const token = world.issuer.token(orgClaims('', { IAM_OWNER: ['instance-org'] }));
-    await expectRejected(ACTION, { token }, 400, ID_MISSING);
-  });
-});
+      test('ids are counted in characters, not bytes: 200 non-ASCII characters is valid', async () => {
+        await expectRejected('ä'.repeat(200), { token: ownerOfA() }, 404, NOT_FOUND);
+      });
 
-describe('request validation (nothing is written)', () => {
-  before(async () => {
-    await putAction(world.dynamo.client, { resourceOwner: ORG_A, id: 'x'.repeat(200) });
-  });
+      for (const [name, id] of [
+        ['a control character', 'abc\u0001def'],
+        ['a newline', 'abc\ndef'],
+        ['DEL', 'abc\u007f'],
+        ['a slash', 'abc/def'],
+        ['a lone surrogate', 'abc\ud800'],
+      ]) {
+        test(`an id with ${name} is rejected`, async () => {
+          await expectRejected(id!, { token: ownerOfA() }, 400, zitadelError(3, 'REQUEST-Idch4', 'Errors.Action.IDInvalidCharacters'));
+        });
+      }
 
-  test('an empty id is IDMissing', async () => {
-    await expectRejected('', { token: ownerOfA() }, 400, ID_MISSING);
-  });
+      test('an x-zitadel-orgid with control characters is rejected', async () => {
+        await expectRejected(ACTION, { token: ownerOfA(), orgHeader: `${ORG_A}\u0000` }, 400, zitadelError(3, 'REQUEST-0rg1d', 'Errors.Org.IDInvalid'));
+      });
 
-  test('an id of 201 characters is rejected; 200 characters is a valid id', async () => {
-    await expectRejected('x'.repeat(201), { token: ownerOfA() }, 400, zitadelError(3, 'REQUEST-Id2lg', 'Errors.Action.IDTooLong'));
-    assert.equal((await call(world.handler, 'x'.repeat(200), { token: ownerOfA() })).status, 200);
-  });
+      for (const body of ['[]', '"x"', '1', 'null', 'true', '[{}]']) {
+        test(`a body that is JSON but not an object (${body}) is InvalidArgument`, async () => {
+          await expectRejected(ACTION, { token: ownerOfA(), body }, 400, zitadelError(3, 'REQUEST-B0dyo', 'Errors.Request.BodyNotObject'));
+        });
+      }
 
-  test('ids are counted in characters, not bytes: 200 non-ASCII characters is valid', async () => {
-    await expectRejected('ä'.repeat(200), { token: ownerOfA() }, 404, NOT_FOUND);
-  });
-
-  for (const [name, id] of [
-    ['a control character', 'abc\u0001def'],
-    ['a newline', 'abc\ndef'],
-    ['DEL', 'abc\u007f'],
-    ['a slash', 'abc/def'],
-    ['a lone surrogate', 'abc\ud800'],
-  ]) {
-    test(`an id with ${name} is rejected`, async () => {
-      await expectRejected(id!, { token: ownerOfA() }, 400, zitadelError(3, 'REQUEST-Idch4', 'Errors.Action.IDInvalidCharacters'));
+      for (const body of ['not json', '{', '{"a":}', '{"__proto__":{"x":1}}']) {
+        test(`a body that is not valid JSON (${body}) is InvalidArgument`, async () => {
+          await expectRejected(ACTION, { token: ownerOfA(), body }, 400, zitadelError(3, 'REQUEST-B0dyj', 'Errors.Request.BodyMalformed'));
+        });
+      }
     });
-  }
 
-  test('an x-zitadel-orgid with control characters is rejected', async () => {
-    await expectRejected(ACTION, { token: ownerOfA(), orgHeader: `${ORG_A}\u0000` }, 400, zitadelError(3, 'REQUEST-0rg1d', 'Errors.Org.IDInvalid'));
-  });
+    describe('bodies that are accepted', () => {
+      beforeEach(async () => {
+        await putAction(world.dynamo.client, { resourceOwner: ORG_A, id: ACTION });
+      });
 
-  for (const body of ['[]', '"x"', '1', 'null', 'true', '[{}]']) {
-    test(`a body that is JSON but not an object (${body}) is InvalidArgument`, async () => {
-      await expectRejected(ACTION, { token: ownerOfA(), body }, 400, zitadelError(3, 'REQUEST-B0dyo', 'Errors.Request.BodyNotObject'));
+      for (const [name, body] of [
+        ['no body', undefined],
+        ['an empty body', ''],
+        ['an object with unknown fields', '{"id":"other","unknown":{"nested":true}}'],
+      ] as const) {
+        test(`${name} is accepted`, async () => {
+          const res = await call(world.handler, ACTION, { token: ownerOfA(), body });
+          assert.equal(res.status, 200);
+          assert.equal((await storedAction(ORG_A, ACTION))?.state?.S, 'INACTIVE');
+        });
+      }
+
+      test('a base64-encoded JSON body (as API Gateway sends binary media) is accepted', async () => {
+        const { deactivateEvent, lambdaContext } = await import('./support/api.ts');
+        const event = { ...deactivateEvent(ACTION, { token: ownerOfA() }), body: Buffer.from('{}').toString('base64'), isBase64Encoded: true };
+        const res = await world.handler(event, lambdaContext());
+        assert.equal(res.statusCode, 200);
+      });
     });
-  }
 
-  for (const body of ['not json', '{', '{"a":}', '{"__proto__":{"x":1}}']) {
-    test(`a body that is not valid JSON (${body}) is InvalidArgument`, async () => {
-      await expectRejected(ACTION, { token: ownerOfA(), body }, 400, zitadelError(3, 'REQUEST-B0dyj', 'Errors.Request.BodyMalformed'));
+    describe('concurrency', () => {
+      test('50 concurrent calls on one action: exactly one 200, the rest FailedPrecondition, sequence + 1 once', async () => {
+        await putAction(world.dynamo.client, { resourceOwner: ORG_A, id: 'race', sequence: 10 });
+        const token = ownerOfA();
+        const results = await Promise.all(Array.from({ length: 50 }, () => call(world.handler, 'race', { token })));
+
+        const ok = results.filter((r) => r.status === 200);
+        assert.equal(ok.length, 1);
+        assert.equal(ok[0]?.body.details.sequence, '11');
+        for (const r of results.filter((r) => r.status !== 200)) {
+          assert.equal(r.status, 400);
+          assert.deepEqual(r.body, NOT_ACTIVE);
+        }
+        const stored = await storedAction(ORG_A, 'race');
+        assert.equal(stored?.sequence?.N, '11');
+        assert.equal(stored?.state?.S, 'INACTIVE');
+      });
     });
-  }
-});
+    describe('what each answer costs in DynamoDB requests', () => {
+      const consistentRead = { name: 'GetItemCommand', consistent: true };
+      const costOf = async (id: string, expectedStatus: number) => {
+        const from = world.storageRequests.commands.length;
+        const res = await call(world.handler, id, { token: ownerOfA() });
+        assert.equal(res.status, expectedStatus, JSON.stringify(res.body));
+        return world.storageRequests.commands.slice(from).map(({ name, input }) =>
+          name === 'GetItemCommand' ? { name, consistent: input.ConsistentRead === true } : { name, returnsOldItem: input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' },
+        );
+      };
+      const update = { name: 'UpdateItemCommand', returnsOldItem: true };
 
-describe('bodies that are accepted', () => {
-  beforeEach(async () => {
-    await putAction(world.dynamo.client, { resourceOwner: ORG_A, id: ACTION });
-  });
+      test('success: one UpdateItem', async () => {
+        await putAction(world.dynamo.client, { resourceOwner: ORG_A, id: 'cost-ok' });
+        assert.deepEqual(await costOf('cost-ok', 200), [update]);
+      });
 
-  for (const [name, body] of [
-    ['no body', undefined],
-    ['an empty body', ''],
-    ['an object with unknown fields', '{"id":"other","unknown":{"nested":true}}'],
-  ] as const) {
-    test(`${name} is accepted`, async () => {
-      const res = await call(world.handler, ACTION, { token: ownerOfA(), body });
-      assert.equal(res.status, 200);
-      assert.equal((await storedAction(ORG_A, ACTION))?.state?.S, 'INACTIVE');
+      test(
+        engine.returnsOldItemOnConditionFailure
+          ? 'NotActive: one UpdateItem, its failed condition returns the old item'
+          : 'NotActive: UpdateItem, then one consistent read (this engine returns no old item)',
+        async () => {
+          await putAction(world.dynamo.client, { resourceOwner: ORG_A, id: 'cost-inactive', state: 'INACTIVE' });
+          const expected = engine.returnsOldItemOnConditionFailure ? [update] : [update, consistentRead];
+          assert.deepEqual(await costOf('cost-inactive', 400), expected);
+        },
+      );
+
+      test('NotFound: UpdateItem, then one consistent read (no engine returns an item that does not exist)', async () => {
+        assert.deepEqual(await costOf('cost-missing', 404), [update, consistentRead]);
+      });
     });
-  }
 
-  test('a base64-encoded JSON body (as API Gateway sends binary media) is accepted', async () => {
-    const { deactivateEvent, lambdaContext } = await import('./support/api.ts');
-    const event = { ...deactivateEvent(ACTION, { token: ownerOfA() }), body: Buffer.from('{}').toString('base64'), isBase64Encoded: true };
-    const res = await world.handler(event, lambdaContext());
-    assert.equal(res.statusCode, 200);
+    describe('security finding 4: a malformed action item is never written and answers 500 STORE-Itm13', () => {
+      const MALFORMED = zitadelError(13, 'STORE-Itm13', 'Errors.Storage.ItemMalformed');
+      const cases: [string, ActionSeed['raw']][] = [
+        ['no creationDate', { creationDate: undefined }],
+        ['a number as creationDate', { creationDate: { N: '1716547462' } }],
+        ['no sequence', { sequence: undefined }],
+        ['a string as sequence', { sequence: { S: '1' } }],
+        ['a negative sequence', { sequence: { N: '-1' } }],
+        ['a negative fractional sequence', { sequence: { N: '-1.5' } }],
+      ];
+      for (const [name, raw] of cases) {
+        test(`security finding 4: an active action with ${name} is refused with 500, unchanged; a retry answers the same`, async () => {
+          const id = `malformed-${name.replaceAll(' ', '-')}`;
+          await putAction(world.dynamo.client, { resourceOwner: ORG_A, id, raw });
+          const before = await storedAction(ORG_A, id);
+          await expectRejected(id, { token: ownerOfA() }, 500, MALFORMED);
+          await expectRejected(id, { token: ownerOfA() }, 500, MALFORMED);
+          assert.deepEqual(await storedAction(ORG_A, id), before);
+        });
+      }
+
+      test('security finding 4: a non-negative fractional sequence cannot be refused by a condition: written, still 500, never "2.5"', async () => {
+        // DynamoDB has no "is integer" in condition expressions; the adapter checks the new item.
+        await putAction(world.dynamo.client, { resourceOwner: ORG_A, id: 'fractional', raw: { sequence: { N: '1.5' } } });
+        const res = await call(world.handler, 'fractional', { token: ownerOfA() });
+        assert.equal(res.status, 500);
+        assert.deepEqual(res.body, MALFORMED);
+        assert.equal((await storedAction(ORG_A, 'fractional'))?.sequence?.N, '2.5');
+      });
+
+      test('security finding 4: an inactive malformed action is still NotActive (nothing would be written anyway)', async () => {
+        await putAction(world.dynamo.client, { resourceOwner: ORG_A, id: 'inactive-malformed', state: 'INACTIVE', raw: { creationDate: undefined } });
+        await expectRejected('inactive-malformed', { token: ownerOfA() }, 400, NOT_ACTIVE);
+      });
+    });
+
   });
-});
-
-describe('concurrency', () => {
-  test('50 concurrent calls on one action: exactly one 200, the rest FailedPrecondition, sequence + 1 once', async () => {
-    await putAction(world.dynamo.client, { resourceOwner: ORG_A, id: 'race', sequence: 10 });
-    const token = ownerOfA();
-    const results = await Promise.all(Array.from({ length: 50 }, () => call(world.handler, 'race', { token })));
-
-    const ok = results.filter((r) => r.status === 200);
-    assert.equal(ok.length, 1);
-    assert.equal(ok[0]?.body.details.sequence, '11');
-    for (const r of results.filter((r) => r.status !== 200)) {
-      assert.equal(r.status, 400);
-      assert.deepEqual(r.body, NOT_ACTIVE);
-    }
-    const stored = await storedAction(ORG_A, 'race');
-    assert.equal(stored?.sequence?.N, '11');
-    assert.equal(stored?.state?.S, 'INACTIVE');
-  });
-});
+}

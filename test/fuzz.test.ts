@@ -58,34 +58,92 @@ const anyString = (maxLength: number) =>
     fc.string({ maxLength, unit: fc.constantFrom('/', '\u0000', '\n', '\u007f', '\u0085', '%', '.', ' ', 'a', '9') }),
   );
 
+/**
+ * The id rules, restated independently of the code: 1 to 200 characters counted in code points
+ * (as protoc-gen-validate's `max_len` counts runes), then no C0, DEL, C1 or `/`, and well-formed UTF-16.
+ */
+function idVerdict(id: string): 'missing' | 'too-long' | 'invalid' | 'ok' {
+  if (id === '') return 'missing';
+  if (Array.from(id).length > 200) return 'too-long';
+  for (const ch of id) {
+    const c = ch.codePointAt(0)!;
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || ch === '/') return 'invalid';
+  }
+  return id.isWellFormed() ? 'ok' : 'invalid';
+}
+
+/** Whatever else happened: a 200 or 404 was only possible for a valid id, an id error only for an id with that fault. */
+function assertIdVerdict(id: string, res: CallResult) {
+  const verdict = idVerdict(id);
+  const context = `${JSON.stringify(id)} (${id.length} UTF-16 units, ${Array.from(id).length} code points) → ${res.status} ${JSON.stringify(res.body)}`;
+  if (res.status === 200 || res.status === 404) assert.equal(verdict, 'ok', context);
+  const errorId = res.status === 200 ? undefined : res.body.details[0].id;
+  if (errorId === 'REQUEST-Id2lg') assert.equal(verdict, 'too-long', context);
+  if (errorId === 'REQUEST-Idch4') assert.equal(verdict, 'invalid', context);
+}
+
+/** Ids near the rules' edges: long in UTF-16 but not in code points, C1 controls, about 200 characters. */
+const edgeIds = fc.oneof(
+  fc.string({ unit: fc.constantFrom('😀', '𝔸', 'a'), minLength: 150, maxLength: 210 }),
+  fc.string({ unit: fc.constantFrom('a', '9', '\u0080', '\u0085', '\u009f', '\u00a0', '\u007e'), minLength: 1, maxLength: 20 }),
+  fc.integer({ min: 195, max: 205 }).map((n) => 'x'.repeat(n)),
+);
+
 describe('fuzzed requests', () => {
   test('ids, headers and bodies: well-formed answers, no 5xx, no stray writes', async () => {
     const token = world.issuer.token(orgClaims(ORG, { ORG_OWNER: [ORG] }));
     const otherToken = world.issuer.token(orgClaims(ORG, { ORG_OWNER: ['someone-else'] }));
+    // The known actions, active. A call that deactivates one puts it back; every call is checked
+    // against one scan of the table, the snapshot of the known actions as put.
+    const putKnown = (id: string) => putAction(world.dynamo.client, { resourceOwner: ORG, id, sequence: 5 });
+    for (const known of KNOWN_IDS) await putKnown(known);
+    const before = await tableSnapshot(world.dynamo.client);
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(fc.constantFrom(...KNOWN_IDS), anyString(260)),
+        fc.oneof(fc.constantFrom(...KNOWN_IDS), anyString(260), edgeIds),
         fc.option(fc.oneof(fc.constant(ORG), anyString(300), fc.string({ minLength: 2000, maxLength: 6000 })), { nil: undefined }),
         fc.option(fc.oneof(fc.json(), anyString(50), fc.constantFrom('', '{}', '[]', 'null', '{"id":1}')), { nil: undefined }),
         fc.dictionary(fc.string({ minLength: 1, maxLength: 20 }).map((s) => s.toLowerCase()), anyString(100), { maxKeys: 4 }),
         fc.constantFrom(token, token, otherToken),
         async (id, orgHeader, body, extraHeaders, bearer) => {
-          // Keep the known actions active so that successes keep happening.
-          for (const known of KNOWN_IDS) await putAction(world.dynamo.client, { resourceOwner: ORG, id: known, sequence: 5 });
-          const before = await tableSnapshot(world.dynamo.client);
           const headers = Object.fromEntries(Object.entries(extraHeaders).filter(([k]) => !['authorization', 'x-zitadel-orgid'].includes(k)));
           const res = await call(world.handler, id, { token: bearer, orgHeader, body, headers });
-          assertWellFormed(res);
-          const changed = changedKeys(before, await tableSnapshot(world.dynamo.client));
-          if (res.status === 200) {
-            assert.deepEqual(changed, [`${ORG}/${id}`]);
-            assert.equal(res.body.details.sequence, '6');
-          } else {
-            assert.deepEqual(changed, []);
+          try {
+            assertWellFormed(res);
+            assertIdVerdict(id, res);
+            const changed = changedKeys(before, await tableSnapshot(world.dynamo.client));
+            if (res.status === 200) {
+              assert.deepEqual(changed, [`${ORG}/${id}`]);
+              assert.equal(res.body.details.sequence, '6');
+            } else {
+              assert.deepEqual(changed, []);
+            }
+          } finally {
+            if (res.status === 200) await putKnown(id);
           }
         },
       ),
       { numRuns: 2500 },
+    );
+  });
+
+  test('ids alone (valid token, own organisation, empty body): exactly the answer the id rules give', async () => {
+    // An organisation without actions: every valid id is NotFound.
+    const empty = '69629023906400000';
+    const token = world.issuer.token(orgClaims(empty, { ORG_OWNER: [empty] }));
+    const expected = {
+      missing: [400, 'COMMAND-DAhk5'],
+      'too-long': [400, 'REQUEST-Id2lg'],
+      invalid: [400, 'REQUEST-Idch4'],
+      ok: [404, 'COMMAND-NRmhu'],
+    } as const;
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(edgeIds, anyString(260)), async (id) => {
+        const res = await call(world.handler, id, { token });
+        const [status, errorId] = expected[idVerdict(id)];
+        assert.deepEqual([res.status, res.body.details?.[0]?.id], [status, errorId], `${JSON.stringify(id)} (${id.length} UTF-16 units, ${Array.from(id).length} code points)`);
+      }),
+      { numRuns: 500 },
     );
   });
 

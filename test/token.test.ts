@@ -142,7 +142,10 @@ describe('valid tokens', () => {
       const fetches = fresh.issuer.state.fetches;
       // The first request after the max age is served from the cached set and starts a refresh.
       assert.equal((await call(fresh.handler, 'b', { token })).status, 200);
-      while (fresh.issuer.state.fetches === fetches) await new Promise((resolve) => setTimeout(resolve, 10));
+      // Bounded: a refresh that never starts fails here instead of hanging the run.
+      const deadline = Date.now() + 5_000;
+      while (fresh.issuer.state.fetches === fetches && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.notEqual(fresh.issuer.state.fetches, fetches, 'the background refresh fetched the key set within 5 s');
       await new Promise((resolve) => setTimeout(resolve, 20));
 
       const res = await call(fresh.handler, 'c', { token });

@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import httpErrorHandler from '@middy/http-error-handler';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
@@ -34,7 +34,7 @@ export interface HandlerDeps {
   readonly now?: () => Date;
 }
 
-export function createDynamoDBClient(overrides: { endpoint?: string } = {}): DynamoDBClient {
+export function createDynamoDBClient(overrides: Pick<DynamoDBClientConfig, 'endpoint' | 'credentials'> = {}): DynamoDBClient {
   // Region and endpoint come from the SDK's standard settings (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB).
   return new DynamoDBClient({
     ...overrides,

@@ -88,6 +88,12 @@ export const Errors = {
   zitadelAnswerInvalid: define(GrpcCode.Unavailable, 'AUTHZ-Zansw', 'Errors.Authz.ZitadelAnswerInvalid'),
   storageUnavailable: define(GrpcCode.Unavailable, 'STORE-Dyn14', 'Errors.Storage.Unavailable'),
   timeout: define(GrpcCode.Unavailable, 'API-T1me0', 'Errors.Request.Timeout'),
+  /**
+   * Security finding 4: an action item whose `sequence` is not a non-negative integer number or whose
+   * `creationDate` is not a string (data corruption, never written by ZITADEL or us). Such an item is never
+   * written to; the details go to the logs.
+   */
+  storageItemMalformed: define(GrpcCode.Internal, 'STORE-Itm13', 'Errors.Storage.ItemMalformed'),
   // Ours: anything unexpected. Details stay in the logs, never in the response.
   internal: define(GrpcCode.Internal, 'API-1nt3r', 'Errors.Internal'),
 } as const;

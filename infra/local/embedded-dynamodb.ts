@@ -9,9 +9,12 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { javaAvailable, JAVA_INSTALL_HINT, startDynamoDBLocal } from './dynamodb-local.ts';
 
 export interface EmbeddedDynamoDB {
   readonly endpoint: string;
+  /** What runs where, for the start banner (e.g. `embedded dynalite at …, data in …`). */
+  readonly description?: string;
   /** Stops accepting requests and closes LevelDB cleanly. */
   readonly close: () => Promise<void>;
 }
@@ -39,6 +42,33 @@ export async function startEmbeddedDynamoDB(path: string): Promise<EmbeddedDynam
         server.close((err) => (err ? reject(err) : resolve()));
       }),
   };
+}
+
+/** The engines `npm start` can embed, chosen with LOCAL_DYNAMODB (default dynalite). */
+export const LOCAL_ENGINES = ['dynalite', 'dynamodb-local'] as const;
+export type LocalEngine = (typeof LOCAL_ENGINES)[number];
+
+/** LOCAL_DYNAMODB's value as an engine; a message naming the choices for anything else. */
+export function parseLocalEngine(value: string | undefined): LocalEngine | { problem: string } {
+  const name = value?.trim() || 'dynalite';
+  if ((LOCAL_ENGINES as readonly string[]).includes(name)) return name as LocalEngine;
+  return { problem: `LOCAL_DYNAMODB must be one of ${LOCAL_ENGINES.join(', ')}; got "${name}".` };
+}
+
+/**
+ * The embedded engine with its data under `dataDir`: dynalite in this process (`dynamodb/`,
+ * zero dependencies) or Amazon's DynamoDB Local as a child Java process (`dynamodb-local/`).
+ */
+export async function startLocalDynamoDB(engine: LocalEngine, dataDir: string): Promise<EmbeddedDynamoDB & { description: string }> {
+  if (engine === 'dynalite') {
+    const path = `${dataDir}/dynamodb`;
+    const server = await startEmbeddedDynamoDB(path);
+    return { ...server, description: `embedded dynalite at ${server.endpoint}, data in ${path}` };
+  }
+  if (!javaAvailable()) throw new Error(`LOCAL_DYNAMODB=dynamodb-local: ${JAVA_INSTALL_HINT}`);
+  const path = `${dataDir}/dynamodb-local`;
+  const server = await startDynamoDBLocal({ dataDir: path });
+  return { endpoint: server.endpoint, close: server.close, description: `DynamoDB Local (java, pid ${server.pid}) at ${server.endpoint}, data in ${path}` };
 }
 
 /**

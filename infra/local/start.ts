@@ -13,7 +13,7 @@ import { findActiveAction } from './action-records.ts';
 import { deactivateCurl } from './curl-command.ts';
 import { seedDemoIdentity, DEMO_USER_ID } from './dev-zitadel/demo.ts';
 import { createDevZitadel, DEV_PROJECT_ID, type DevZitadel } from './dev-zitadel/index.ts';
-import { applyLocalAwsDefaults, ensureActionsTable, startEmbeddedDynamoDB, type EmbeddedDynamoDB } from './embedded-dynamodb.ts';
+import { applyLocalAwsDefaults, ensureActionsTable, parseLocalEngine, startLocalDynamoDB, type EmbeddedDynamoDB } from './embedded-dynamodb.ts';
 import { acquireDataLock, REPO_ROOT, resolveDataDir, restrictDataFolder, writeState } from './local-state.ts';
 import { DEMO_ORG_ID, seedIfEmpty } from './seed.ts';
 import { createLocalServer, type LambdaHandler } from './server.ts';
@@ -84,6 +84,8 @@ async function main(): Promise<void> {
   const table = env.ACTIONS_TABLE?.trim() || DEFAULT_TABLE;
   const externalIssuer = env.ZITADEL_ISSUER?.trim() || undefined;
   const externalDynamoDB = env.AWS_ENDPOINT_URL_DYNAMODB?.trim() || undefined;
+  const localEngine = parseLocalEngine(env.LOCAL_DYNAMODB);
+  if (typeof localEngine === 'object') return fail(localEngine.problem);
 
   const authzMode = env.AUTHZ_MODE?.trim() || 'zitadel';
   if (!(AUTHZ_MODES as readonly string[]).includes(authzMode)) fail(`AUTHZ_MODE must be zitadel or claims, got "${authzMode}".`);
@@ -145,10 +147,12 @@ async function main(): Promise<void> {
     say(`Note: ${dataDir} holds other files too, so its own mode was left as it is; the server's files in it are owner-only.`);
   }
 
-  // 3. DynamoDB: embedded dynalite, or the endpoint given.
-  let embedded: EmbeddedDynamoDB | undefined;
+  // 3. DynamoDB: the embedded engine (LOCAL_DYNAMODB: dynalite or dynamodb-local), or the endpoint given.
+  let embedded: (EmbeddedDynamoDB & { description: string }) | undefined;
   if (externalDynamoDB === undefined) {
-    embedded = await startEmbeddedDynamoDB(`${dataDir}/dynamodb`);
+    embedded = await startLocalDynamoDB(localEngine, dataDir).catch((err: unknown) =>
+      fail(err instanceof Error ? err.message : String(err)),
+    );
     cleanups.push(embedded.close);
     env.AWS_ENDPOINT_URL_DYNAMODB = embedded.endpoint;
   }
@@ -198,7 +202,7 @@ async function main(): Promise<void> {
   say(
     embedded === undefined
       ? `  DynamoDB: ${dynamodbEndpoint} (AWS_ENDPOINT_URL_DYNAMODB), table "${table}"`
-      : `  DynamoDB: embedded dynalite at ${dynamodbEndpoint}, table "${table}", data in ${shownDataDir}/dynamodb`,
+      : `  DynamoDB: ${embedded.description.replace(dataDir, shownDataDir)}, table "${table}"`,
   );
   say(
     devZitadel === undefined

@@ -1,52 +1,68 @@
-import type { AddressInfo } from 'node:net';
 import {
   DynamoDBClient,
   PutItemCommand,
   ScanCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
 import { ensureActionsTable } from '../../infra/local/embedded-dynamodb.ts';
+import { DYNALITE, type Engine } from './engines.ts';
 
 export const TABLE = 'actions';
 
-/** A real DynamoDB-compatible server (dynalite, in memory) on a loopback port, with the actions table. */
-export async function startDynamo() {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+/**
+ * A real DynamoDB engine (dynalite by default, or DynamoDB Local) on a loopback port, with an
+ * empty actions table of this world's own.
+ */
+export async function startDynamo(engine: Engine = DYNALITE) {
+  const server = await engine.start();
+  const { endpoint, credentials } = server;
   // The SDK's standard settings, as the deployed function gets them: the handler's own client
   // is built from these by the production code path.
   process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
   process.env.AWS_REGION = 'eu-central-1';
-  process.env.AWS_ACCESS_KEY_ID = 'test';
-  process.env.AWS_SECRET_ACCESS_KEY = 'test';
-  const client = new DynamoDBClient({});
+  process.env.AWS_ACCESS_KEY_ID = credentials.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey;
+  const client = new DynamoDBClient({ endpoint, credentials });
   await ensureActionsTable(client, TABLE);
   return {
+    engine,
     endpoint,
+    credentials,
     /** The test's own client, for seeding and inspecting the table. */
     client,
-    server,
     close: async () => {
       client.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
     },
   };
 }
 export type Dynamo = Awaited<ReturnType<typeof startDynamo>>;
 
-/** Counts every request a client sends (retries included), to prove failure paths never reach storage. */
-export function countRequests(client: DynamoDBClient): { readonly count: number } {
-  const counter = { count: 0 };
+export interface RequestLog {
+  /** HTTP requests sent (every attempt, retries included). */
+  readonly count: number;
+  /** Commands sent (one per `send`, whatever the retries), with the input the SDK serialised. */
+  readonly commands: readonly { readonly name: string; readonly input: Record<string, unknown> }[];
+}
+
+/** Records every request a client sends, to prove failure paths never reach storage and what each call costs. */
+export function countRequests(client: DynamoDBClient): RequestLog {
+  const log = { count: 0, commands: [] as { name: string; input: Record<string, unknown> }[] };
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      log.commands.push({ name: String(context.commandName), input: structuredClone(args.input as Record<string, unknown>) });
+      return next(args);
+    },
+    { step: 'initialize', name: 'recordCommands', priority: 'high' },
+  );
   client.middlewareStack.add(
     (next) => async (args) => {
-      counter.count++;
+      log.count++;
       return next(args);
     },
     { step: 'finalizeRequest', name: 'countRequests', priority: 'low' },
   );
-  return counter;
+  return log;
 }
 
 export interface ActionSeed {
@@ -56,6 +72,8 @@ export interface ActionSeed {
   sequence?: number;
   creationDate?: string;
   changeDate?: string;
+  /** Attributes to set as given, or to leave out (`undefined`): to store malformed items. */
+  raw?: Record<string, AttributeValue | undefined>;
 }
 
 export const CREATED = '2024-05-24T10:54:22.397Z';
@@ -64,7 +82,7 @@ export async function putAction(client: DynamoDBClient, seed: ActionSeed): Promi
   await client.send(
     new PutItemCommand({
       TableName: TABLE,
-      Item: {
+      Item: withRaw({
         resourceOwner: { S: seed.resourceOwner },
         id: { S: seed.id },
         name: { S: `action ${seed.id}` },
@@ -75,9 +93,18 @@ export async function putAction(client: DynamoDBClient, seed: ActionSeed): Promi
         sequence: { N: String(seed.sequence ?? 1) },
         creationDate: { S: seed.creationDate ?? CREATED },
         changeDate: { S: seed.changeDate ?? CREATED },
-      },
+      }, seed.raw),
     }),
   );
+}
+
+function withRaw(item: Record<string, AttributeValue>, raw: ActionSeed['raw']): Record<string, AttributeValue> {
+  const result = new Map(Object.entries(item));
+  for (const [name, value] of Object.entries(raw ?? {})) {
+    if (value === undefined) result.delete(name);
+    else result.set(name, value);
+  }
+  return Object.fromEntries(result);
 }
 
 /** Every item in the table, sorted: compare before/after to prove nothing was written. */

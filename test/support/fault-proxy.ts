@@ -2,17 +2,20 @@ import { createServer, request, type IncomingMessage, type ServerResponse } from
 import type { AddressInfo } from 'node:net';
 
 export type Fault =
+  /** Over the table's provisioned throughput. */
   | { kind: 'throttle' }
+  /** Throttled by the service (e.g. an on-demand table's account or partition limits). */
+  | { kind: 'throttling-exception' }
   | { kind: 'server-error' }
   | { kind: 'hang' }
   | { kind: 'reset' }
-  /** Forwarded and applied by dynalite, but the reply is lost: the connection drops instead. */
+  /** Forwarded and applied by the engine, but the reply is lost: the connection drops instead. */
   | { kind: 'lose-reply' };
 
 /**
- * A real HTTP proxy in front of dynalite that injects DynamoDB faults on demand: the next
+ * A real HTTP proxy in front of a DynamoDB engine that injects DynamoDB faults on demand: the next
  * `faults.length` requests get the listed faults (then traffic passes through), or every request
- * gets `always`. Faulted requests never reach dynalite, so nothing behind them can be written,
+ * gets `always`. Faulted requests never reach the engine, so nothing behind them can be written,
  * except `lose-reply`, which is exactly a write whose answer never arrives.
  */
 export async function startFaultProxy(target: string) {
@@ -26,14 +29,25 @@ export async function startFaultProxy(target: string) {
   const server = createServer((req, res) => {
     state.requests++;
     const fault = state.always ?? state.faults.shift();
-    if (fault === undefined) return forward(req, res);
-    if (fault.kind === 'lose-reply') return forward(req, res, true);
+    if (fault === undefined) {
+      forward(req, res);
+      return;
+    }
+    if (fault.kind === 'lose-reply') {
+      forward(req, res, true);
+      return;
+    }
     req.resume();
     switch (fault.kind) {
       case 'throttle':
-        return dynamoError(res, 400, 'ProvisionedThroughputExceededException', 'The level of configured provisioned throughput for the table was exceeded.');
+        dynamoError(res, 400, 'ProvisionedThroughputExceededException', 'The level of configured provisioned throughput for the table was exceeded.');
+        return;
+      case 'throttling-exception':
+        dynamoError(res, 400, 'ThrottlingException', 'Rate of requests exceeds the allowed throughput.', 'com.amazon.coral.availability');
+        return;
       case 'server-error':
-        return dynamoError(res, 500, 'InternalServerError', 'Internal server error');
+        dynamoError(res, 500, 'InternalServerError', 'Internal server error');
+        return;
       case 'hang':
         hung.add(res);
         res.on('close', () => hung.delete(res));
@@ -75,8 +89,9 @@ export async function startFaultProxy(target: string) {
   };
 }
 
-function dynamoError(res: ServerResponse, status: number, type: string, message: string) {
+/** An error reply as DynamoDB sends it (`__type` carries the service namespace, then the name). */
+function dynamoError(res: ServerResponse, status: number, type: string, message: string, namespace = 'com.amazonaws.dynamodb.v20120810') {
   res
     .writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'fault-proxy' })
-    .end(JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${type}`, message }));
+    .end(JSON.stringify({ __type: `${namespace}#${type}`, message }));
 }

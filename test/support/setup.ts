@@ -4,6 +4,7 @@ import type { Config } from '../../functions/deactivate-action/config.ts';
 import { DEFAULT_ROLE_PERMISSIONS } from '../../functions/domain/permissions.ts';
 import type { Handler } from './api.ts';
 import { countRequests, startDynamo, TABLE } from './dynamodb.ts';
+import { DYNALITE, type Engine } from './engines.ts';
 import { startFaultProxy } from './fault-proxy.ts';
 import { CLIENT_ID, PROJECT_ID, startIssuer } from './issuer.ts';
 
@@ -11,15 +12,15 @@ import { CLIENT_ID, PROJECT_ID, startIssuer } from './issuer.ts';
 export const NOW = new Date('2026-11-26T08:00:00.000Z');
 
 /**
- * Everything one test file needs, all real: dynalite with the actions table, a loopback issuer
- * serving its key set over HTTP, and the handler built by the production factory with the
- * production DynamoDB client (pointed at dynalite through AWS_ENDPOINT_URL_DYNAMODB).
+ * Everything one test file needs, all real: a DynamoDB engine (dynalite unless `engine` says
+ * otherwise) with the actions table, a loopback issuer serving its key set over HTTP, and the
+ * handler built by the production factory with the production DynamoDB client.
  */
 export async function startWorld(
   overrides: Partial<Config> = {},
-  options: { storageProxy?: boolean; logger?: Logger } = {},
+  options: { storageProxy?: boolean; logger?: Logger; engine?: Engine } = {},
 ) {
-  const dynamo = await startDynamo();
+  const dynamo = await startDynamo(options.engine ?? DYNALITE);
   const issuer = await startIssuer();
   // Optionally the handler reaches dynalite through a fault-injecting proxy.
   const proxy = options.storageProxy ? await startFaultProxy(dynamo.endpoint) : undefined;
@@ -37,9 +38,9 @@ export async function startWorld(
     rolePermissions: DEFAULT_ROLE_PERMISSIONS,
     ...overrides,
   };
-  // The production client, pointed explicitly at this world's server: the SDK reads
-  // AWS_ENDPOINT_URL_DYNAMODB lazily, and another world may have changed it by then.
-  const handlerClient = createDynamoDBClient({ endpoint: proxy?.endpoint ?? dynamo.endpoint });
+  // The production client, pointed explicitly at this world's server and database: the SDK reads
+  // AWS_ENDPOINT_URL_DYNAMODB and the credentials lazily, and another world may have changed them.
+  const handlerClient = createDynamoDBClient({ endpoint: proxy?.endpoint ?? dynamo.endpoint, credentials: dynamo.credentials });
   const storageRequests = countRequests(handlerClient);
   const handler = createHandler({
     config,
