@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createDynamoDBClient, createHandler } from '../functions/deactivate-action/handler.ts';
 import { call, type Handler } from '../test/support/api.ts';
-import { putAction, TABLE } from '../test/support/dynamodb.ts';
+import { putAction } from '../test/support/dynamodb.ts';
 import { startFaultProxy } from '../test/support/fault-proxy.ts';
 import { loadConfig } from '../functions/deactivate-action/config.ts';
 import { ORG, type BenchWorld } from './world.ts';

@@ -21,7 +21,7 @@ export async function startBenchWorld(engine: Engine = DYNALITE, mode: AuthzMode
   zitadel.addUser({ id: USER, orgId: ORG });
   zitadel.addMembership(USER, { role: 'ORG_OWNER', orgId: ORG });
   const token =
-    mode === 'claims' ? zitadel.issueJwt(USER, { roles: { ORG_OWNER: [ORG] }, ttlSeconds: 3600 }) : zitadel.createPat(USER);
+    mode === 'claims' ? zitadel.issueJwt(USER, { roles: { ORG_OWNER: [ORG] }, withOrgClaim: true, ttlSeconds: 3600 }) : zitadel.createPat(USER);
   /** Environment of a function process configured against this world. */
   const functionEnv = {
     AUTHZ_MODE: mode,

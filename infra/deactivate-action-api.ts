@@ -47,7 +47,7 @@ export const DEACTIVATE_ROUTE_PATH = '/management/v1/actions/{id}/_deactivate';
 /** The same call over gRPC-web (HTTP APIs hand the binary body to Lambda base64-encoded). */
 export const GRPC_WEB_ROUTE_PATH = '/zitadel.management.v1.ManagementService/DeactivateAction';
 /** Both routes, as API Gateway route keys. */
-export const ROUTE_KEYS: readonly string[] = [`POST ${DEACTIVATE_ROUTE_PATH}`, `POST ${GRPC_WEB_ROUTE_PATH}`];
+export const ROUTE_KEYS = [`POST ${DEACTIVATE_ROUTE_PATH}`, `POST ${GRPC_WEB_ROUTE_PATH}`] as const;
 
 export const DEFAULT_THROTTLING_RATE_LIMIT = 50;
 export const DEFAULT_THROTTLING_BURST_LIMIT = 100;
@@ -246,8 +246,8 @@ export class DeactivateActionApi extends Construct {
     // The stage can only name routes that exist, hence the dependencies.
     const cfnStage = this.stage.node.defaultChild as CfnStage;
     cfnStage.routeSettings = {
-      [ROUTE_KEYS[0]!]: { ThrottlingRateLimit: routeLimits.json.rateLimit, ThrottlingBurstLimit: routeLimits.json.burstLimit },
-      [ROUTE_KEYS[1]!]: { ThrottlingRateLimit: routeLimits.grpcWeb.rateLimit, ThrottlingBurstLimit: routeLimits.grpcWeb.burstLimit },
+      [ROUTE_KEYS[0]]: { ThrottlingRateLimit: routeLimits.json.rateLimit, ThrottlingBurstLimit: routeLimits.json.burstLimit },
+      [ROUTE_KEYS[1]]: { ThrottlingRateLimit: routeLimits.grpcWeb.rateLimit, ThrottlingBurstLimit: routeLimits.grpcWeb.burstLimit },
     };
     for (const r of this.routes) this.stage.node.addDependency(r);
 
@@ -342,7 +342,7 @@ function functionEnvironment(props: DeactivateActionApiProps): Record<string, st
   const issuer = requireHttpsUrl('zitadelIssuer', props.zitadelIssuer).replace(/\/+$/, '');
   const mode = props.authorizationMode ?? 'zitadel';
   if (!AUTHORIZATION_MODES.includes(mode)) {
-    throw new ConfigurationError(`authorizationMode must be "zitadel" or "claims", got "${String(mode)}".`);
+    throw new ConfigurationError(`authorizationMode must be "zitadel" or "claims", got ${JSON.stringify(mode)}.`);
   }
   const audience = props.zitadelAudience?.trim() || undefined;
   if (mode === 'claims' && audience === undefined) {

@@ -33,7 +33,10 @@ function assertWellFormed(res: CallResult) {
   }
   assert.ok(ERROR_CODES.has(res.body.code), `unexpected code ${res.body.code}`);
   // ZITADEL's one error without id: no Authorization header at all.
-  if (res.body.details.length === 0) return assert.deepEqual(res.body, AUTH_HEADER_MISSING);
+  if (res.body.details.length === 0) {
+    assert.deepEqual(res.body, AUTH_HEADER_MISSING);
+    return;
+  }
   assert.equal(res.body.details.length, 1);
   const [detail] = res.body.details;
   assert.equal(detail['@type'], 'type.googleapis.com/zitadel.v1.ErrorDetail');

@@ -73,7 +73,7 @@ test('google.rpc.Status with ZITADEL’s ErrorDetail: the generated code reads w
       assert.equal(status.message, message);
       assert.equal(status.details.length, 1);
       assert.equal(status.details[0]?.typeUrl, 'type.googleapis.com/zitadel.v1.ErrorDetail');
-      const detail = anyUnpack(status.details[0]!, ErrorDetailSchema);
+      const detail = anyUnpack(status.details[0], ErrorDetailSchema);
       assert.deepEqual({ id: detail?.id, message: detail?.message }, { id, message: key });
     }),
   );

@@ -12,7 +12,7 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { ErrorDetailSchema } from '../functions/http/grpc-web/gen/zitadel/message_pb.ts';
-import { createLocalServer, type LambdaHandler } from '../infra/local/server.ts';
+import { createLocalServer } from '../infra/local/server.ts';
 import { CREATED, putAction, tableSnapshot } from './support/dynamodb.ts';
 import {
   decodeResponse,
@@ -38,7 +38,7 @@ let client: ManagementClient;
 
 before(async () => {
   world = await startWorld();
-  server = createLocalServer({ handler: () => world.handler as unknown as LambdaHandler });
+  server = createLocalServer({ handler: () => world.handler });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   client = managementClient(baseUrl);
@@ -304,7 +304,7 @@ describe('gRPC-web in the logs', () => {
   test('one line per call with the action id and the error id, never the token or the message bytes', async () => {
     const logged = new StdoutCapture();
     const logWorld = await startWorld({}, { logger: new Logger({ serviceName: 'deactivate-action' }) });
-    const logServer = createLocalServer({ handler: () => logWorld.handler as unknown as LambdaHandler });
+    const logServer = createLocalServer({ handler: () => logWorld.handler });
     await new Promise<void>((resolve) => logServer.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(logServer.address() as AddressInfo).port}`;
     try {
@@ -343,6 +343,7 @@ class StdoutCapture {
   readonly lines: string[] = [];
   #original: typeof process.stdout.write | undefined;
   start() {
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be put back as it was, never called unbound
     this.#original = process.stdout.write;
     const original = this.#original;
     process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
@@ -352,7 +353,7 @@ class StdoutCapture {
         return true;
       }
       return (original as (...args: unknown[]) => boolean).call(process.stdout, chunk, ...rest);
-    }) as typeof process.stdout.write;
+    });
   }
   stop() {
     if (this.#original !== undefined) process.stdout.write = this.#original;

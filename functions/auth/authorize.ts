@@ -10,7 +10,7 @@ export const ORG_HEADER = 'x-zitadel-orgid';
 export const authorize = (authorizer: Authorizer): HttpMiddleware => ({
   name: 'authorize',
   before: async (request) => {
-    const headers = request.event.headers ?? {};
+    const { headers } = request.event;
     request.context.authorization = await authorizer.authorize({
       authorization: headers.authorization,
       orgHeader: headers[ORG_HEADER] || undefined,

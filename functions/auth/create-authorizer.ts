@@ -14,5 +14,10 @@ export function createAuthorizer(config: Config): { authorizer: Authorizer; prim
   }
   const api = createZitadelAuthApi({ apiUrl: config.apiUrl });
   const authorizer = createZitadelAuthorizer({ verifyJwt: jwt.verify, lookup: api.lookup, cacheSeconds: config.cacheSeconds });
-  return { authorizer, prime: async () => void (await Promise.all([jwt.hydrate(), api.warmUp()])) };
+  return {
+    authorizer,
+    prime: async () => {
+      await Promise.all([jwt.hydrate(), api.warmUp()]);
+    },
+  };
 }

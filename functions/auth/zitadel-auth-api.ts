@@ -96,7 +96,7 @@ export function createZitadelAuthApi({ apiUrl, timeoutMs = ZITADEL_TIMEOUT_MS, f
     if (!Array.isArray(result) || !result.every((p) => typeof p === 'string')) {
       throw Errors.zitadelAnswerInvalid(new Error('permissions result is not a list of strings'));
     }
-    return { userId, userOrgId, permissions: result as string[] };
+    return { userId, userOrgId, permissions: result };
   }
 
   return { lookup, warmUp };
@@ -119,7 +119,7 @@ function zitadelRefusal(json: unknown): ZitadelError | undefined {
     return undefined;
   }
   const details = field(json, 'details');
-  const detail = Array.isArray(details) ? details.find((d) => typeof field(d, 'id') === 'string') : undefined;
+  const detail = Array.isArray(details) ? (details as unknown[]).find((d) => typeof field(d, 'id') === 'string') : undefined;
   const id = detail === undefined ? '' : (field(detail, 'id') as string);
   const text = field(detail, 'message');
   if (id.length > MAX_ERROR_TEXT || (text !== undefined && (typeof text !== 'string' || text.length > MAX_ERROR_TEXT))) {
@@ -147,7 +147,7 @@ async function readLimited(response: Response, max: number): Promise<string> {
   if (response.body === null) return '';
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of response.body) {
+  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
     size += chunk.byteLength;
     if (size > max) {
       await response.body.cancel().catch(() => undefined);

@@ -44,12 +44,19 @@ export interface DeactivateActionDeps {
  * the `min_len: 1, max_len: 200` rule it puts on other ids is counted in characters, not bytes).
  */
 export const MAX_ID_LENGTH = 200;
-// Control characters (C0, DEL, C1) and `/` can never be part of an action id.
-const FORBIDDEN_ID_CHARACTER = /[\u0000-\u001f\u007f-\u009f/]/u;
+// Control characters (Unicode `Cc`: C0, DEL, C1) and `/` can never be part of an action id.
+const FORBIDDEN_ID_CHARACTER = /[\p{Cc}/]/u;
+
+/** Characters as ZITADEL counts them (runes), not UTF-16 units. */
+function codePoints(text: string): number {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+}
 
 /** The id rules ZITADEL applies to action and organisation ids; null when the id is acceptable. */
 export function idProblem(id: string): 'too-long' | 'invalid-characters' | null {
-  if ([...id].length > MAX_ID_LENGTH) return 'too-long';
+  if (codePoints(id) > MAX_ID_LENGTH) return 'too-long';
   if (FORBIDDEN_ID_CHARACTER.test(id) || !id.isWellFormed()) return 'invalid-characters';
   return null;
 }

@@ -18,5 +18,8 @@ export function deactivatedResult(event: HttpEvent, details: ObjectDetails): Htt
 /** Runs a JSON-route middleware (the body parsers) only for requests of the JSON route. */
 export const jsonRouteOnly = (middleware: HttpMiddleware): HttpMiddleware => ({
   name: `${middleware.name ?? 'middleware'} (JSON route)`,
-  before: (request) => (isGrpcWebCall(request.event) ? undefined : middleware.before?.(request)),
+  // The wrapped middlewares never answer early, so nothing they return needs passing on.
+  before: async (request) => {
+    if (!isGrpcWebCall(request.event)) await middleware.before?.(request);
+  },
 });

@@ -149,8 +149,8 @@ function printTable(actions: readonly ActionRecord[]): void {
     ['ORGANISATION', 'ID', 'STATE', 'SEQUENCE', 'NAME', 'CHANGED'],
     ...actions.map((a) => [a.resourceOwner, a.id, a.state, String(a.sequence), a.name, a.changeDate]),
   ];
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  for (const row of rows) process.stdout.write(`${row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()}\n`);
+  const widths = (rows[0] ?? []).map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
+  for (const row of rows) process.stdout.write(`${row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()}\n`);
 }
 
 function usage(problem: string): number {

@@ -162,7 +162,7 @@ export function fromLambdaResult(result: unknown): HttpResponse {
     const body = Buffer.from(structured.body ?? '', structured.isBase64Encoded === true ? 'base64' : 'utf8');
     return { statusCode: structured.statusCode ?? 200, headers, body };
   }
-  const body = typeof result === 'string' ? result : (JSON.stringify(result) ?? '');
+  const body = typeof result === 'string' ? result : ((JSON.stringify(result) as string | undefined) ?? '');
   return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(body) };
 }
 

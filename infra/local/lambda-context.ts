@@ -5,6 +5,9 @@ import type { Context } from 'aws-lambda';
 export const FUNCTION_TIMEOUT_MS = 10_000;
 
 /** A Lambda-like context for one invocation: its own request id and a deadline `timeoutMs` from now. */
+/** The `Context` type still lists the callback-era methods; the runtime has them, nothing here calls them. */
+const LEGACY_CALLBACKS = { done: () => undefined, fail: () => undefined, succeed: () => undefined };
+
 export function lambdaContext(timeoutMs = FUNCTION_TIMEOUT_MS, functionName = 'deactivate-action-local'): Context {
   const deadline = Date.now() + timeoutMs;
   return {
@@ -17,8 +20,6 @@ export function lambdaContext(timeoutMs = FUNCTION_TIMEOUT_MS, functionName = 'd
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'local',
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
+    ...LEGACY_CALLBACKS,
   };
 }

@@ -39,7 +39,7 @@ export function createLocalServer(options: LocalServerOptions): Server {
     { maxHeaderSize: MAX_HEADER_BYTES, headersTimeout: 10_000, requestTimeout: 30_000 },
     (req, res) => {
       const devZitadel = options.devZitadel?.();
-      (devZitadel === undefined ? Promise.resolve(false) : devZitadel.handle(req, res))
+      void (devZitadel === undefined ? Promise.resolve(false) : devZitadel.handle(req, res))
         .then((handled) => (handled ? undefined : respond(req, options)))
         .catch((err: unknown) => {
           options.logError?.(`local server: ${err instanceof Error ? err.message : String(err)}`);

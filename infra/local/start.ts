@@ -177,7 +177,7 @@ async function main(): Promise<void> {
   // 5. The deployed handler, with the production DynamoDB client (endpoint from the environment).
   const dynamodb = createDynamoDBClient();
   cleanups.push(() => dynamodb.destroy());
-  handler = createHandler({ config, dynamodb }) as unknown as LambdaHandler;
+  handler = createHandler({ config, dynamodb });
 
   // For the token and actions CLIs; after a stop it still names the issuer, without a pid.
   const state = {

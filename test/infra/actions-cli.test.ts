@@ -44,7 +44,7 @@ describe('actions CLI against a deployed table', () => {
     await ensureActionsTable(client, TABLE);
     // Records each request's signature scope, then forwards it unchanged.
     proxy = createServer((req, res) => {
-      seen.push({ authorization: String(req.headers.authorization ?? ''), target: String(req.headers['x-amz-target'] ?? '') });
+      seen.push({ authorization: req.headers.authorization ?? '', target: String(req.headers['x-amz-target'] ?? '') });
       const upstream = request(`${storeUrl}${req.url}`, { method: req.method, headers: req.headers }, (reply) => {
         res.writeHead(reply.statusCode ?? 502, reply.headers);
         reply.pipe(res);

@@ -271,7 +271,7 @@ describe('DeactivateActionStack (default context)', () => {
 
   test('four alarms (function errors, throttles, API 5xx, DLQ), none with an action when no topic is configured', () => {
     const alarms = resources(template, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties ?? {});
-    assert.deepEqual(alarms.map((a) => `${a.Namespace} ${a.MetricName}`).sort(), [
+    assert.deepEqual(alarms.map((a) => `${String(a.Namespace)} ${String(a.MetricName)}`).sort(), [
       'AWS/ApiGateway 5xx',
       'AWS/Lambda Errors',
       'AWS/Lambda Throttles',
@@ -522,7 +522,7 @@ describe('configuration from CDK context', () => {
     assert.throws(attempt({ ...REQUIRED, alarmEmail: 'ops' }), configError(/alarmEmail must be an e-mail address/));
     assert.throws(attempt({ ...REQUIRED, changeEvents: 'no' }), configError(/"changeEvents" must be true or false/));
     // A JSON number would silently lose digits of a ZITADEL id.
-    assert.throws(attempt({ ...REQUIRED, authorizationMode: 'claims', zitadelAudience: 69629023906488334 }), configError(/must be a string/));
+    assert.throws(attempt({ ...REQUIRED, authorizationMode: 'claims', zitadelAudience: 69629023906488320 }), configError(/must be a string/));
   });
 });
 

@@ -52,7 +52,7 @@ async function call(base: string, path: string, init: { method?: string; token?:
   const body = method === 'GET' ? undefined : (init.body ?? '{}');
   const response = await fetch(`${base}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
   const text = await response.text();
-  return { status: response.status, contentType: response.headers.get('content-type'), text, body: JSON.parse(text) as any };
+  return { status: response.status, contentType: response.headers.get('content-type'), text, body: JSON.parse(text) };
 }
 
 /** aws-jwt-verify fetches only over https: the key set is fetched here over HTTP and handed to it. */
@@ -101,7 +101,7 @@ describe('dev ZITADEL over HTTP', () => {
     assert.ok(z.stats.jwks >= 1);
   });
 
-  test('claims mode: project roles in both of ZITADEL\'s roles claims, the organisation claims when asked', async () => {
+  test('claims mode: project roles in both of ZITADEL\'s roles claims, the organisation claims when asked', () => {
     const token = z.issueJwt('owner-a', { roles: { ORG_OWNER: [ORG_A] }, withOrgClaim: true });
     const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString());
     const roles = { ORG_OWNER: { [ORG_A]: 'acme.localhost' } };

@@ -33,7 +33,7 @@ export function isGrpcWebCall(event: HttpEvent): boolean {
 }
 
 /** The response encoding of a call; binary when the request's type is unknown (only before the 415). */
-const encodingFor = (event: HttpEvent): Encoding => encodingOf(event.headers?.['content-type']) ?? 'binary';
+const encodingFor = (event: HttpEvent): Encoding => encodingOf(event.headers['content-type']) ?? 'binary';
 
 /**
  * Registered before the auth middlewares: like a gRPC server, the message is decoded before the
@@ -46,7 +46,7 @@ export const grpcWebBinding = (): HttpMiddleware => ({
   before: (request) => {
     const { event } = request;
     if (!isGrpcWebCall(event)) return undefined;
-    const encoding = encodingOf(event.headers?.['content-type']);
+    const encoding = encodingOf(event.headers['content-type']);
     // What gRPC servers answer a request that is not gRPC(-web): 415, nothing run.
     if (encoding === undefined) return unsupportedMediaType();
 

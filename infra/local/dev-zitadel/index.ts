@@ -133,6 +133,8 @@ export function createDevZitadel(options: DevZitadelOptions): DevZitadel {
     return token;
   };
 
+  // async: a thrown error becomes a rejected promise, which the servers mounting it answer with a 500.
+  // eslint-disable-next-line @typescript-eslint/require-await
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const method = req.method ?? 'GET';
     const path = (req.url ?? '/').split('?', 1)[0];

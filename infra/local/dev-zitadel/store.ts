@@ -111,6 +111,6 @@ export class StateStore {
  */
 function prune(state: DevZitadelState, now: number): void {
   for (const [key, token] of Object.entries(state.tokens)) {
-    if (token.expiresAt <= now) delete state.tokens[key];
+    if (token.expiresAt <= now) Reflect.deleteProperty(state.tokens, key);
   }
 }
