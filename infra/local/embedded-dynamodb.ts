@@ -75,7 +75,11 @@ export async function startLocalDynamoDB(engine: LocalEngine, dataDir: string): 
  * Creates the actions table (CONTRACT.md: `resourceOwner` S partition key, `id` S sort key,
  * on-demand) unless it exists, and waits until it is ACTIVE. Returns whether it was created.
  */
-export async function ensureActionsTable(client: DynamoDBClient, table: string): Promise<boolean> {
+export async function ensureActionsTable(
+  client: DynamoDBClient,
+  table: string,
+  { stream = false }: { stream?: boolean } = {},
+): Promise<boolean> {
   let created = !(await tableExists(client, table));
   if (created) {
     try {
@@ -91,6 +95,8 @@ export async function ensureActionsTable(client: DynamoDBClient, table: string):
             { AttributeName: 'id', KeyType: 'RANGE' },
           ],
           BillingMode: 'PAY_PER_REQUEST',
+          // As the construct deploys it when change events are on (old and new images).
+          ...(stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } } : {}),
         }),
       );
     } catch (err) {

@@ -11,14 +11,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import {
-  CreateTableCommand,
-  DeleteItemCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
-  UpdateItemCommand,
-  waitUntilTableExists,
-} from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, DescribeTableCommand, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
   DynamoDBStreamsClient,
@@ -35,6 +28,7 @@ import {
   DEACTIVATION_INPUT_TEMPLATE,
 } from '../../infra/change-events.ts';
 import { putNewAction, type ActionRecord } from '../../infra/local/action-records.ts';
+import { ensureActionsTable } from '../../infra/local/embedded-dynamodb.ts';
 import { JAVA_INSTALL_HINT, javaAvailable, startDynamoDBLocal, type DynamoDBLocal } from '../../infra/local/dynamodb-local.ts';
 import { applyInputTemplate, matchesPattern } from './support/pipe-semantics.ts';
 
@@ -83,23 +77,8 @@ describe('change events: filter and input transformation on real DynamoDB stream
     const config = { endpoint: local.endpoint, region: 'eu-central-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
     client = new DynamoDBClient(config);
     streams = new DynamoDBStreamsClient(config);
-    await client.send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'resourceOwner', AttributeType: 'S' },
-          { AttributeName: 'id', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'resourceOwner', KeyType: 'HASH' },
-          { AttributeName: 'id', KeyType: 'RANGE' },
-        ],
-        // As the construct deploys it (DeactivateActionApi: StreamViewType.NEW_AND_OLD_IMAGES).
-        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
-      }),
-    );
-    await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { TableName: TABLE });
+    // As the construct deploys it: a stream of old and new images.
+    await ensureActionsTable(client, TABLE, { stream: true });
 
     const labels: string[] = [];
     const store = new DynamoActionStore(client, TABLE);
