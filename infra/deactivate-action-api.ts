@@ -40,6 +40,7 @@ import {
   positiveNumber,
   requireHttpsUrl,
 } from './configuration.ts';
+import { MAX_CACHE_SECONDS } from '../functions/deactivate-action/config.ts';
 import { depsLockFilePath, functionEntry, HANDLER_EXPORT, nodejsBundlingOptions, projectRoot } from './function-bundle.ts';
 
 /** ZITADEL Management API `DeactivateAction`, JSON (grpc-gateway) binding. */
@@ -363,7 +364,10 @@ function functionEnvironment(props: DeactivateActionApiProps): Record<string, st
   const projectId = props.zitadelProjectId?.trim();
   if (projectId) environment.ZITADEL_PROJECT_ID = projectId;
   if (props.authzCacheSeconds !== undefined) {
-    environment.AUTHZ_CACHE_SECONDS = String(nonNegativeInteger('authzCacheSeconds', props.authzCacheSeconds));
+    const seconds = nonNegativeInteger('authzCacheSeconds', props.authzCacheSeconds);
+    // The function refuses more at init: fail the synth, not the deployed function.
+    if (seconds > MAX_CACHE_SECONDS) throw new ConfigurationError(`authzCacheSeconds must be at most ${MAX_CACHE_SECONDS}, got ${seconds}.`);
+    environment.AUTHZ_CACHE_SECONDS = String(seconds);
   }
   return environment;
 }

@@ -80,7 +80,7 @@ function parseMode(raw: string | undefined, problems: string[]): AuthzMode {
  * A decision outlives a revocation, an expiry or a removed membership by up to this long (ZITADEL's answers
  * carry no expiry for opaque tokens), so it is kept short: at most five minutes.
  */
-const MAX_CACHE_SECONDS = 300;
+export const MAX_CACHE_SECONDS = 300;
 const DEFAULT_CACHE_SECONDS = 30;
 
 function parseCacheSeconds(raw: string | undefined, problems: string[]): number {

@@ -516,6 +516,7 @@ describe('configuration from CDK context', () => {
     assert.throws(attempt({ ...REQUIRED, throttlingRateLimit: 'fast' }), configError(/"throttlingRateLimit" must be a positive number/));
     assert.throws(attempt({ ...REQUIRED, throttlingBurstLimit: '1.5' }), configError(/throttlingBurstLimit must be a positive integer/));
     assert.throws(attempt({ ...REQUIRED, authzCacheSeconds: '-1' }), configError(/authzCacheSeconds/));
+    assert.throws(attempt({ ...REQUIRED, authzCacheSeconds: '301' }), configError(/authzCacheSeconds must be at most 300/));
     assert.throws(attempt({ ...REQUIRED, stage: 'dev/1' }), configError(/stage must be 1 to 20 letters/));
     assert.throws(attempt({ ...REQUIRED, domainName: 'api.example.com' }), configError(/domainName and certificateArn go together/));
     assert.throws(attempt({ ...REQUIRED, alarmEmail: 'ops@example.com', alarmTopicArn: TOPIC }), configError(/not both/));
