@@ -15,10 +15,6 @@ export class DecisionCache<T> {
     this.#maxEntries = maxEntries;
   }
 
-  get size(): number {
-    return this.#entries.size;
-  }
-
   /**
    * The cached outcome for `key`, or the outcome of `lookup`, shared with every concurrent caller of the same key.
    * `expiresAt(outcome)` says until when (epoch ms) it may be reused; a time not in the future keeps it out.

@@ -14,8 +14,6 @@ export interface ZitadelAuthApiOptions {
   readonly apiUrl: string;
   /** Bound on each of the two requests. */
   readonly timeoutMs?: number;
-  /** For tests: counts requests sent. */
-  readonly fetch?: typeof fetch;
 }
 
 export const ZITADEL_TIMEOUT_MS = 2_000;
@@ -32,7 +30,7 @@ const MAX_ERROR_TEXT = 1_000;
  * ZITADEL's own refusals (4xx with its error body) pass through as they are; no answer, a slow one, a 5xx or an
  * answer that is not ZITADEL's shape is `Unavailable`. Redirects are refused: the token goes nowhere else.
  */
-export function createZitadelAuthApi({ apiUrl, timeoutMs = ZITADEL_TIMEOUT_MS, fetch: fetchImpl = fetch }: ZitadelAuthApiOptions) {
+export function createZitadelAuthApi({ apiUrl, timeoutMs = ZITADEL_TIMEOUT_MS }: ZitadelAuthApiOptions) {
   const meUrl = `${apiUrl}/auth/v1/users/me`;
   const permissionsUrl = `${apiUrl}/auth/v1/permissions/zitadel/me/_search`;
 
@@ -40,7 +38,7 @@ export function createZitadelAuthApi({ apiUrl, timeoutMs = ZITADEL_TIMEOUT_MS, f
     let response: Response;
     let body: string;
     try {
-      response = await fetchImpl(url, { ...init, redirect: 'error', signal: AbortSignal.timeout(timeoutMs) });
+      response = await fetch(url, { ...init, redirect: 'error', signal: AbortSignal.timeout(timeoutMs) });
       body = await readLimited(response, MAX_ANSWER_BYTES);
     } catch (err) {
       throw Errors.zitadelUnavailable(describe(err));
@@ -61,7 +59,7 @@ export function createZitadelAuthApi({ apiUrl, timeoutMs = ZITADEL_TIMEOUT_MS, f
    */
   async function warmUp(): Promise<void> {
     try {
-      const response = await fetchImpl(`${apiUrl}/debug/healthz`, { redirect: 'error', signal: AbortSignal.timeout(timeoutMs) });
+      const response = await fetch(`${apiUrl}/debug/healthz`, { redirect: 'error', signal: AbortSignal.timeout(timeoutMs) });
       await response.body?.cancel();
     } catch {
       // the first lookup will find out

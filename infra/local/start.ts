@@ -22,7 +22,6 @@ const DEFAULT_PORT = 8080;
 const DEFAULT_TABLE = 'actions';
 /** Security finding 7: the banner's token is printed on every start, so it lives one hour only. */
 const PRINTED_TOKEN_TTL_SECONDS = 3600;
-const AUTHZ_MODES = ['zitadel', 'claims'] as const;
 const HOST = '127.0.0.1';
 
 const env = process.env;
@@ -87,16 +86,13 @@ async function main(): Promise<void> {
   const localEngine = parseLocalEngine(env.LOCAL_DYNAMODB);
   if (typeof localEngine === 'object') return fail(localEngine.problem);
 
-  const authzMode = env.AUTHZ_MODE?.trim() || 'zitadel';
-  if (!(AUTHZ_MODES as readonly string[]).includes(authzMode)) fail(`AUTHZ_MODE must be zitadel or claims, got "${authzMode}".`);
-
   // The function's own variables, as the stack sets them; with the dev ZITADEL it is both the
   // issuer and the Auth API.
   const configFor = (issuer: string): Config =>
     loadConfig({
       ACTIONS_TABLE: table,
       ROLE_PERMISSIONS: env.ROLE_PERMISSIONS,
-      AUTHZ_MODE: authzMode,
+      AUTHZ_MODE: env.AUTHZ_MODE,
       AUTHZ_CACHE_SECONDS: env.AUTHZ_CACHE_SECONDS,
       ...(externalIssuer === undefined
         ? { ZITADEL_ISSUER: issuer, ZITADEL_AUDIENCE: DEV_PROJECT_ID, ZITADEL_PROJECT_ID: DEV_PROJECT_ID, ZITADEL_API_URL: issuer }
@@ -109,10 +105,11 @@ async function main(): Promise<void> {
           }),
     });
   // The configuration is checked before anything is bound or opened.
-  if (externalIssuer !== undefined && authzMode === 'claims' && !env.ZITADEL_AUDIENCE?.trim()) {
+  if (externalIssuer !== undefined && env.AUTHZ_MODE?.trim() === 'claims' && !env.ZITADEL_AUDIENCE?.trim()) {
     fail('ZITADEL_ISSUER is set in claims mode, so ZITADEL_AUDIENCE (the project id its tokens are issued for) is required too.');
   }
-  configFor(`http://${HOST}:${port || DEFAULT_PORT}`);
+  // The function's own check (loadConfig) says which mode is in force, or why none is.
+  const { authzMode } = configFor(`http://${HOST}:${port || DEFAULT_PORT}`);
   if (externalIssuer === undefined && (env.ZITADEL_AUDIENCE || env.ZITADEL_JWKS_URI || env.ZITADEL_PROJECT_ID || env.ZITADEL_API_URL)) {
     say('Note: ZITADEL_AUDIENCE / ZITADEL_JWKS_URI / ZITADEL_PROJECT_ID / ZITADEL_API_URL are ignored without ZITADEL_ISSUER (the dev ZITADEL is used).');
   }
@@ -190,7 +187,7 @@ async function main(): Promise<void> {
     embeddedDynamoDB: embedded !== undefined,
     table,
     startedAt: new Date().toISOString(),
-    authzMode: authzMode as 'zitadel' | 'claims',
+    authzMode,
   };
   writeState(dataDir, state);
   cleanups.push(() => writeState(dataDir, { ...state, pid: null }));
