@@ -3,7 +3,7 @@
  * (the dev ZITADEL: key set, Auth API, opaque tokens, PATs, memberships, revocation).
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
@@ -280,65 +280,70 @@ describe('ZITADEL unreachable, slow or failing: 503 AUTHZ-Zunav, nothing written
     }
   });
 
-  for (const [name, answer] of [
-    ['an answer slower than the 2 s bound', 'hang'],
-    ['a 500 from ZITADEL', '500'],
+  /**
+   * A world whose `ZITADEL_API_URL` is a loopback server answering with `respond` (nothing, for a hang),
+   * with ORG_A's action `1` stored; the table snapshot taken before `body` runs must hold after it.
+   */
+  async function withFakeZitadel(
+    respond: (res: ServerResponse) => void,
+    body: (w: ZitadelWorld) => Promise<void>,
+    path = '',
+  ) {
+    const server = createServer((_req, res) => respond(res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const fake = await startZitadelWorld({ apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}${path}` });
+    try {
+      await putAction(fake.dynamo.client, { resourceOwner: ORG_A, id: '1' });
+      const snapshot = await tableSnapshot(fake.dynamo.client);
+      await body(fake);
+      assert.deepEqual(await tableSnapshot(fake.dynamo.client), snapshot, 'nothing written');
+    } finally {
+      server.closeAllConnections();
+      server.close();
+      await fake.close();
+    }
+  }
+  const ANSWER_INVALID = zitadelError(14, 'AUTHZ-Zansw', 'Errors.Authz.ZitadelAnswerInvalid');
+
+  for (const [name, respond] of [
+    ['an answer slower than the 2 s bound', () => undefined],
+    ['a 500 from ZITADEL', (res: ServerResponse) => res.writeHead(500, { 'content-type': 'application/json' }).end('{"code":13,"message":"boom"}')],
   ] as const) {
-    test(name, async () => {
-      const server = createServer((_req, res) => {
-        if (answer === '500') res.writeHead(500, { 'content-type': 'application/json' }).end('{"code":13,"message":"boom"}');
-      });
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      const slow = await startZitadelWorld({ apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
-      try {
-        await putAction(slow.dynamo.client, { resourceOwner: ORG_A, id: '1' });
-        const snapshot = await tableSnapshot(slow.dynamo.client);
-        const res = await call(slow.handler, '1', { token: 'opaque-token-value' });
+    test(name, () =>
+      withFakeZitadel(respond, async (fake) => {
+        const res = await call(fake.handler, '1', { token: 'opaque-token-value' });
         assert.equal(res.status, 503);
         assert.deepEqual(res.body, ZITADEL_UNAVAILABLE);
-        assert.deepEqual(await tableSnapshot(slow.dynamo.client), snapshot);
-      } finally {
-        server.closeAllConnections();
-        server.close();
-        await slow.close();
-      }
-    });
+      }));
   }
 
   test('a refusal these calls never give (a 404 in ZITADEL’s shape from a wrong API URL): 503 AUTHZ-Zansw, not cached', async () => {
     let requests = 0;
-    const server = createServer((_req, res) => {
+    const notFound = (res: ServerResponse) => {
       requests++;
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"code":5,"message":"Not Found","details":[]}');
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const wrong = await startZitadelWorld({ apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/wrong` });
-    try {
-      for (let i = 0; i < 2; i++) {
-        const res = await call(wrong.handler, '1', { token: 'opaque-token-value' });
-        assert.equal(res.status, 503);
-        assert.deepEqual(res.body, zitadelError(14, 'AUTHZ-Zansw', 'Errors.Authz.ZitadelAnswerInvalid'));
-      }
-      assert.equal(requests, 4, 'both calls asked again: nothing cached');
-    } finally {
-      server.closeAllConnections();
-      server.close();
-      await wrong.close();
-    }
+    };
+    await withFakeZitadel(
+      notFound,
+      async (fake) => {
+        for (let i = 0; i < 2; i++) {
+          const res = await call(fake.handler, '1', { token: 'opaque-token-value' });
+          assert.equal(res.status, 503);
+          assert.deepEqual(res.body, ANSWER_INVALID);
+        }
+      },
+      '/wrong',
+    );
+    assert.equal(requests, 4, 'both calls asked again: nothing cached');
   });
 
-  test('an answer that is not ZITADEL’s shape: 503 AUTHZ-Zansw', async () => {
-    const server = createServer((_req, res) => res.writeHead(404, { 'content-type': 'text/html' }).end('<h1>nginx</h1>'));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const wrong = await startZitadelWorld({ apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
-    try {
-      const res = await call(wrong.handler, '1', { token: 'opaque-token-value' });
-      assert.equal(res.status, 503);
-      assert.deepEqual(res.body, zitadelError(14, 'AUTHZ-Zansw', 'Errors.Authz.ZitadelAnswerInvalid'));
-    } finally {
-      server.closeAllConnections();
-      server.close();
-      await wrong.close();
-    }
-  });
+  test('an answer that is not ZITADEL’s shape: 503 AUTHZ-Zansw', () =>
+    withFakeZitadel(
+      (res) => res.writeHead(404, { 'content-type': 'text/html' }).end('<h1>nginx</h1>'),
+      async (fake) => {
+        const res = await call(fake.handler, '1', { token: 'opaque-token-value' });
+        assert.equal(res.status, 503);
+        assert.deepEqual(res.body, ANSWER_INVALID);
+      },
+    ));
 });
