@@ -80,7 +80,7 @@ export function requireHostName(name: string, value: string): string {
   const host = value.trim().toLowerCase();
   const labels = (host.startsWith('*.') ? host.slice(2) : host).split('.');
   const valid =
-    host.length <= 253 && labels.length >= 2 && labels.every((l) => /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(l)) && !/^\d+$/.test(labels.at(-1)!);
+    host.length <= 253 && labels.length >= 2 && labels.every((l) => /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(l)) && !/^\d+$/.test(labels.at(-1) ?? '');
   if (!valid) throw new ConfigurationError(`${name} must be a host name such as api.example.com (no scheme, path or port), got "${value}".`);
   return host;
 }

@@ -81,7 +81,8 @@ const OWN_KEY = /^[A-Za-z][A-Za-z0-9_]*$/;
 /** Refuses a key of the app's own kind it does not know (`-c stag=prod` would otherwise deploy the default stack). */
 export function refuseUnknownContextKeys(node: Node): void {
   const known: readonly string[] = CONTEXT_KEYS;
-  const unknown = Object.keys(node.getAllContext()).filter((key) => OWN_KEY.test(key) && !known.includes(key));
+  const context: Record<string, unknown> = node.getAllContext() as Record<string, unknown>;
+  const unknown = Object.keys(context).filter((key) => OWN_KEY.test(key) && !known.includes(key));
   if (unknown.length > 0) {
     throw new ConfigurationError(
       `Unknown CDK context ${unknown.map((k) => `"${k}"`).join(', ')}; known keys: ${CONTEXT_KEYS.join(', ')}.`,
