@@ -265,6 +265,8 @@ export class DeactivateActionApi extends Construct {
       throttle: stageLimits,
       // Per-route metrics (Count, 4xx, 5xx, Latency by route) for the dashboard.
       detailedMetricsEnabled: wantDashboard,
+      // No X-Ray here whatever `tracing` says: API Gateway traces REST APIs only; an HTTP API stage has no
+      // tracing setting. The access log's requestId/integrationRequestId lead to the function's log line.
       ...(this.domainName === undefined ? {} : { domainMapping: { domainName: this.domainName } }),
       accessLogSettings: {
         destination: new LogGroupLogDestination(accessLogGroup),
