@@ -42,6 +42,7 @@ export function createZitadelAuthorizer(deps: {
               orgId: org ?? answer.userOrgId,
               permissions: new Set(answer.permissions),
               noMembership: answer.permissions.length === 0,
+              ...(answer.preferredLanguage === undefined ? {} : { preferredLanguage: answer.preferredLanguage }),
             };
           },
           (result) => expiry(result, deps.cacheSeconds, exp),

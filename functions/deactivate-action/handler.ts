@@ -10,6 +10,7 @@ import { deactivateAction } from '../domain/deactivate-action.ts';
 import { Errors } from '../domain/errors.ts';
 import { deactivatedResult, grpcWebBinding, jsonRouteOnly } from '../http/bindings.ts';
 import type { HttpEvent, HttpMiddleware, HttpResult, RequestContext } from '../http/request-context.ts';
+import { createErrorTranslator } from '../http/translations/translate-error.ts';
 import { zitadelResponse } from '../http/zitadel-response.ts';
 import { DynamoActionStore } from '../storage/actions-table.ts';
 import type { Config } from './config.ts';
@@ -66,6 +67,7 @@ const emptyBodyIsEmptyObject: HttpMiddleware = {
 export function createHandler({ config, dynamodb = createDynamoDBClient(), logger = new Logger(), now = () => new Date() }: HandlerDeps) {
   const store = new DynamoActionStore(dynamodb, config.tableName);
   const { authorizer, prime: primeAuthorizer } = createAuthorizer(config);
+  const translate = createErrorTranslator(config.defaultLanguage);
 
   const deactivate = async (
     event: HttpEvent,
@@ -110,9 +112,9 @@ export function createHandler({ config, dynamodb = createDynamoDBClient(), logge
     // logEvent stays off whatever POWERTOOLS_LOGGER_LOG_EVENT says: the event holds the token.
     .use(injectLambdaContext(logger, { logEvent: false }))
     .use(httpErrorHandler({ logger: false }))
-    .use(zitadelResponse(logger))
+    .use(zitadelResponse(logger, translate))
     // gRPC-web route: decodes its frame before auth (as a gRPC server does) and renders its errors.
-    .use(grpcWebBinding())
+    .use(grpcWebBinding(translate))
     .use(authorize(authorizer))
     .use(jsonRouteOnly(emptyBodyIsEmptyObject))
     .use(jsonRouteOnly(httpJsonBodyParser({ disableContentTypeCheck: true })));

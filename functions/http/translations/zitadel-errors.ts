@@ -1,0 +1,29 @@
+/**
+ * ZITADEL's own texts for the error keys this function translates, as DATA (nothing else in the code holds a
+ * translated text). Source: github.com/zitadel/zitadel, `internal/static/i18n/<language>.yaml` (the `Errors:`
+ * block: `IDMissing`, and `Action:` → `NotFound`, `NotActive`), copied verbatim from the commit named per
+ * language. `ZITADEL_LANGUAGES` is every `<language>.yaml` in that folder: the languages ZITADEL's translator
+ * supports (`internal/i18n/languages.go`). A language without a text for a key falls back to the default
+ * language's text, then to the key itself, as go-i18n does in ZITADEL.
+ */
+
+/** Every `internal/static/i18n/<language>.yaml` of ZITADEL, in the order ZITADEL reads the folder. */
+export const ZITADEL_LANGUAGES: readonly string[] = Object.freeze(["ar", "bg", "ca", "cs", "da", "de", "en", "es", "fr", "hi", "hu", "id", "it", "ja", "kk", "ko", "lt", "mk", "nb", "nl", "pl", "pt", "ro", "ru", "sk", "sl", "sq", "sv", "th", "tr", "uk", "vi", "zh-TW", "zh"]);
+
+/** Where each language's texts were copied from: the commit of `internal/static/i18n/<language>.yaml`. */
+export const ZITADEL_TEXT_SOURCES: Readonly<Record<string, string>> = Object.freeze({
+  "ar": "0a6e7abca32e290502f1cb7bd5fa7b2cbaaf8c27",
+  "bg": "01e1dd392bd31d12634ebe3e477896c402e55b46",
+  "ca": "3e72e56d083321efb188b7ee188d96e1176d2733",
+  "de": "f983f7aa948ffe5eaeb7ccc3bcc9d07bafe4f6a9",
+  "en": "003b87275c3ab64c07dfb77d2ff59bb4d3e6913d",
+});
+
+/** language → i18n key → ZITADEL's text. */
+export const ZITADEL_ERROR_TEXTS: Readonly<Record<string, Readonly<Record<string, string>>>> = Object.freeze({
+  "ar": Object.freeze({ "Errors.IDMissing": "المعرف مفقود", "Errors.Action.NotFound": "الإجراء غير موجود", "Errors.Action.NotActive": "الإجراء ليس نشطاً" }),
+  "bg": Object.freeze({ "Errors.IDMissing": "Липсва лична карта", "Errors.Action.NotFound": "Действието не е намерено", "Errors.Action.NotActive": "Действието не е активно" }),
+  "ca": Object.freeze({ "Errors.IDMissing": "Falta l'ID", "Errors.Action.NotFound": "Acció no trobada", "Errors.Action.NotActive": "L'acció no està activa" }),
+  "de": Object.freeze({ "Errors.IDMissing": "ID fehlt", "Errors.Action.NotFound": "Action wurde nicht gefunden", "Errors.Action.NotActive": "Action ist nicht aktiv" }),
+  "en": Object.freeze({ "Errors.IDMissing": "ID missing", "Errors.Action.NotFound": "Action not found", "Errors.Action.NotActive": "Action is not active" }),
+});
