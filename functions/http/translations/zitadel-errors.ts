@@ -17,6 +17,8 @@ export const ZITADEL_TEXT_SOURCES: Readonly<Record<string, string>> = Object.fre
   "ca": "3e72e56d083321efb188b7ee188d96e1176d2733",
   "de": "f983f7aa948ffe5eaeb7ccc3bcc9d07bafe4f6a9",
   "en": "003b87275c3ab64c07dfb77d2ff59bb4d3e6913d",
+  "es": "01e1dd392bd31d12634ebe3e477896c402e55b46",
+  "fr": "003b87275c3ab64c07dfb77d2ff59bb4d3e6913d",
 });
 
 /** language → i18n key → ZITADEL's text. */
@@ -26,4 +28,6 @@ export const ZITADEL_ERROR_TEXTS: Readonly<Record<string, Readonly<Record<string
   "ca": Object.freeze({ "Errors.IDMissing": "Falta l'ID", "Errors.Action.NotFound": "Acció no trobada", "Errors.Action.NotActive": "L'acció no està activa" }),
   "de": Object.freeze({ "Errors.IDMissing": "ID fehlt", "Errors.Action.NotFound": "Action wurde nicht gefunden", "Errors.Action.NotActive": "Action ist nicht aktiv" }),
   "en": Object.freeze({ "Errors.IDMissing": "ID missing", "Errors.Action.NotFound": "Action not found", "Errors.Action.NotActive": "Action is not active" }),
+  "es": Object.freeze({ "Errors.IDMissing": "Falta el ID", "Errors.Action.NotFound": "Acción no encontrada", "Errors.Action.NotActive": "La acción no está activa" }),
+  "fr": Object.freeze({ "Errors.IDMissing": "ID manquant", "Errors.Action.NotFound": "Action non trouvée", "Errors.Action.NotActive": "L'action n'est pas active" }),
 });
