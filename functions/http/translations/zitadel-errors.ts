@@ -20,8 +20,10 @@ export const ZITADEL_TEXT_SOURCES: Readonly<Record<string, string>> = Object.fre
   "es": "01e1dd392bd31d12634ebe3e477896c402e55b46",
   "fr": "003b87275c3ab64c07dfb77d2ff59bb4d3e6913d",
   "it": "003b87275c3ab64c07dfb77d2ff59bb4d3e6913d",
+  "ja": "00f36bae68fe3b7be16391666e4806ae6c9a3dc7",
   "nl": "005659449bf2eba75c287abb342a0992d9db35b1",
   "pl": "005659449bf2eba75c287abb342a0992d9db35b1",
+  "pt": "01e1dd392bd31d12634ebe3e477896c402e55b46",
 });
 
 /** language → i18n key → ZITADEL's text. */
@@ -34,6 +36,8 @@ export const ZITADEL_ERROR_TEXTS: Readonly<Record<string, Readonly<Record<string
   "es": Object.freeze({ "Errors.IDMissing": "Falta el ID", "Errors.Action.NotFound": "Acción no encontrada", "Errors.Action.NotActive": "La acción no está activa" }),
   "fr": Object.freeze({ "Errors.IDMissing": "ID manquant", "Errors.Action.NotFound": "Action non trouvée", "Errors.Action.NotActive": "L'action n'est pas active" }),
   "it": Object.freeze({ "Errors.IDMissing": "ID mancante", "Errors.Action.NotFound": "L'azione non trovata", "Errors.Action.NotActive": "L'azione non è attiva" }),
+  "ja": Object.freeze({ "Errors.IDMissing": "IDがありません", "Errors.Action.NotFound": "アクションが見つかりません", "Errors.Action.NotActive": "アクションはアクティブではありません" }),
   "nl": Object.freeze({ "Errors.IDMissing": "ID ontbreekt", "Errors.Action.NotFound": "Actie niet gevonden", "Errors.Action.NotActive": "Actie is niet actief" }),
   "pl": Object.freeze({ "Errors.IDMissing": "ID brakuje", "Errors.Action.NotFound": "Działanie nie znalezione", "Errors.Action.NotActive": "Działanie nie jest aktywne" }),
+  "pt": Object.freeze({ "Errors.IDMissing": "ID ausente", "Errors.Action.NotFound": "A ação não foi encontrada", "Errors.Action.NotActive": "A ação não está ativa" }),
 });
