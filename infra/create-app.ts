@@ -81,6 +81,7 @@ export function propsFromContext(node: Node): ContextProps {
     'alarmEmail',
     'alarmTopicArn',
     'eventBusArn',
+    'defaultLanguage',
   ] as const;
   for (const key of strings) {
     const value = optionalString(node, key);
