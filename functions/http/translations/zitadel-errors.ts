@@ -24,6 +24,7 @@ export const ZITADEL_TEXT_SOURCES: Readonly<Record<string, string>> = Object.fre
   "nl": "005659449bf2eba75c287abb342a0992d9db35b1",
   "pl": "005659449bf2eba75c287abb342a0992d9db35b1",
   "pt": "01e1dd392bd31d12634ebe3e477896c402e55b46",
+  "zh": "00f36bae68fe3b7be16391666e4806ae6c9a3dc7",
 });
 
 /** language → i18n key → ZITADEL's text. */
@@ -40,4 +41,5 @@ export const ZITADEL_ERROR_TEXTS: Readonly<Record<string, Readonly<Record<string
   "nl": Object.freeze({ "Errors.IDMissing": "ID ontbreekt", "Errors.Action.NotFound": "Actie niet gevonden", "Errors.Action.NotActive": "Actie is niet actief" }),
   "pl": Object.freeze({ "Errors.IDMissing": "ID brakuje", "Errors.Action.NotFound": "Działanie nie znalezione", "Errors.Action.NotActive": "Działanie nie jest aktywne" }),
   "pt": Object.freeze({ "Errors.IDMissing": "ID ausente", "Errors.Action.NotFound": "A ação não foi encontrada", "Errors.Action.NotActive": "A ação não está ativa" }),
+  "zh": Object.freeze({ "Errors.IDMissing": "ID 丢失", "Errors.Action.NotFound": "动作不存在", "Errors.Action.NotActive": "动作不是启用状态" }),
 });
