@@ -11,7 +11,7 @@ import { ConfigError, loadConfig } from '../functions/deactivate-action/config.t
 import { Errors } from '../functions/domain/errors.ts';
 import { createLanguageMatcher, parseAcceptLanguage } from '../functions/http/translations/language-match.ts';
 import { createErrorTranslator } from '../functions/http/translations/translate-error.ts';
-import { ZITADEL_LANGUAGES } from '../functions/http/translations/zitadel-errors.ts';
+import { ZITADEL_ERROR_TEXTS, ZITADEL_LANGUAGES, ZITADEL_TEXT_SOURCES } from '../functions/http/translations/zitadel-errors.ts';
 import { createLocalServer } from '../infra/local/server.ts';
 import { call, zitadelError, type CallOptions } from './support/api.ts';
 import { putAction, tableSnapshot } from './support/dynamodb.ts';
@@ -66,6 +66,13 @@ describe('Accept-Language as golang.org/x/text/language reads and matches it', (
 
 describe('the translator', () => {
   const translate = createErrorTranslator('en');
+  test('the table holds only ZITADEL’s languages, each with a source commit and the three keys', () => {
+    for (const [language, texts] of Object.entries(ZITADEL_ERROR_TEXTS)) {
+      assert.ok(ZITADEL_LANGUAGES.includes(language), language);
+      assert.match(ZITADEL_TEXT_SOURCES[language] ?? '', /^[0-9a-f]{40}$/, language);
+      assert.deepEqual(Object.keys(texts).sort(), ['Errors.Action.NotActive', 'Errors.Action.NotFound', 'Errors.IDMissing'], language);
+    }
+  });
   test('translates only the command’s errors; a key keeps its id and code', () => {
     const error = translate(Errors.actionNotFound(), { acceptLanguage: 'de' });
     assert.deepEqual([error.code, error.id, error.text, error.message], [5, 'COMMAND-NRmhu', NOT_FOUND.de, `${NOT_FOUND.de} (COMMAND-NRmhu)`]);
