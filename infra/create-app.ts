@@ -70,6 +70,7 @@ export const CONTEXT_KEYS = [
   'tracing',
   'metricsNamespace',
   'corsAllowOrigins',
+  'defaultLanguage',
 ] as const;
 
 /**
@@ -128,6 +129,7 @@ export function propsFromContext(node: Node): ContextProps {
     'alarmTopicArn',
     'eventBusArn',
     'metricsNamespace',
+    'defaultLanguage',
   ] as const;
   for (const key of strings) {
     const value = optionalString(node, key);

@@ -43,6 +43,7 @@ import {
   requireHttpsUrl,
 } from './configuration.ts';
 import { MAX_CACHE_SECONDS } from '../functions/deactivate-action/config.ts';
+import { supportedLanguage } from '../functions/http/translations/translate-error.ts';
 import { depsLockFilePath, functionEntry, HANDLER_EXPORT, nodejsBundlingOptions, projectRoot } from './function-bundle.ts';
 import { OperationsDashboard } from './operations-dashboard.ts';
 import { DEFAULT_METRICS_NAMESPACE, metricsNamespace, ServiceMetrics } from './service-metrics.ts';
@@ -96,6 +97,8 @@ export interface DeactivateActionApiProps {
   readonly zitadelProjectId?: string;
   /** How long the function caches an authorization answer (seconds). Default: the function's (30). */
   readonly authzCacheSeconds?: number;
+  /** The instance default language of translated errors (`DEFAULT_LANGUAGE`), one of ZITADEL's. Default: the function's (`en`). */
+  readonly defaultLanguage?: string;
   /** Default per-route limits of the stage. @default 50 rps, burst 100 */
   readonly throttlingRateLimit?: number;
   readonly throttlingBurstLimit?: number;
@@ -465,6 +468,12 @@ function functionEnvironment(props: DeactivateActionApiProps): Record<string, st
     // The function refuses more at init: fail the synth, not the deployed function.
     if (seconds > MAX_CACHE_SECONDS) throw new ConfigurationError(`authzCacheSeconds must be at most ${MAX_CACHE_SECONDS}, got ${seconds}.`);
     environment.AUTHZ_CACHE_SECONDS = String(seconds);
+  }
+  if (props.defaultLanguage !== undefined) {
+    // The function refuses an unsupported language at init: fail the synth instead.
+    const language = supportedLanguage(props.defaultLanguage);
+    if (language === undefined) throw new ConfigurationError(`defaultLanguage must be one of ZITADEL's languages, got ${JSON.stringify(props.defaultLanguage)}.`);
+    environment.DEFAULT_LANGUAGE = language;
   }
   return environment;
 }

@@ -23,6 +23,7 @@ describe('configuration, checked once at cold start', () => {
       cacheSeconds: 30,
       tableName: 'actions',
       rolePermissions: DEFAULT_ROLE_PERMISSIONS,
+      defaultLanguage: 'en',
     });
   });
 

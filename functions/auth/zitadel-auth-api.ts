@@ -7,6 +7,8 @@ export interface ZitadelAnswer {
   readonly userOrgId: string;
   /** `org.action.write`, …: the permissions in the organisation asked for (or the user's own), instance ones included. */
   readonly permissions: readonly string[];
+  /** `user.human.profile.preferredLanguage` (`und` when the user chose none); absent for machine users. */
+  readonly preferredLanguage?: string;
 }
 
 export interface ZitadelAuthApiOptions {
@@ -94,7 +96,8 @@ export function createZitadelAuthApi({ apiUrl, timeoutMs = ZITADEL_TIMEOUT_MS }:
     if (!Array.isArray(result) || !result.every((p) => typeof p === 'string')) {
       throw Errors.zitadelAnswerInvalid(new Error('permissions result is not a list of strings'));
     }
-    return { userId, userOrgId, permissions: result };
+    const preferredLanguage = field(field(field(user, 'human'), 'profile'), 'preferredLanguage');
+    return { userId, userOrgId, permissions: result, ...(typeof preferredLanguage === 'string' ? { preferredLanguage } : {}) };
   }
 
   return { lookup, warmUp };

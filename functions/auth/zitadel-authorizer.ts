@@ -55,6 +55,7 @@ export function createZitadelAuthorizer(deps: {
               orgId: org ?? answer.userOrgId,
               permissions: new Set(answer.permissions),
               noMembership: answer.permissions.length === 0,
+              ...(answer.preferredLanguage === undefined ? {} : { preferredLanguage: answer.preferredLanguage }),
             };
           },
           (result) => expiry(result, deps.cacheSeconds, exp),

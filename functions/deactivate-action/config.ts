@@ -1,4 +1,6 @@
 import { DEFAULT_ROLE_PERMISSIONS, type RolePermissions } from '../domain/permissions.ts';
+import { DEFAULT_LANGUAGE, supportedLanguage } from '../http/translations/translate-error.ts';
+import { ZITADEL_LANGUAGES } from '../http/translations/zitadel-errors.ts';
 
 /** How a request is authorized: by ZITADEL's Auth API (default), or offline from the token's claims. */
 export type AuthzMode = 'zitadel' | 'claims';
@@ -20,6 +22,8 @@ export interface Config {
   readonly keySetMaxAgeMs?: number;
   readonly tableName: string;
   readonly rolePermissions: RolePermissions;
+  /** The instance's default language (`DEFAULT_LANGUAGE`) for translated errors; absent: `en`. */
+  readonly defaultLanguage?: string;
 }
 
 export class ConfigError extends Error {
@@ -65,8 +69,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const cacheSeconds = parseCacheSeconds(env.AUTHZ_CACHE_SECONDS, problems);
 
   const rolePermissions = parseRolePermissions(env.ROLE_PERMISSIONS, problems);
+  const defaultLanguage = parseDefaultLanguage(env.DEFAULT_LANGUAGE, problems);
   if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
-  return { authzMode, issuer, audience, jwksUri, projectId, apiUrl, cacheSeconds, tableName, rolePermissions };
+  return { authzMode, issuer, audience, jwksUri, projectId, apiUrl, cacheSeconds, tableName, rolePermissions, defaultLanguage };
 }
 
 function parseMode(raw: string | undefined, problems: string[]): AuthzMode {
@@ -123,4 +128,17 @@ function parseRolePermissions(raw: string | undefined, problems: string[]): Role
   }
   problems.push('ROLE_PERMISSIONS must be a JSON object of role → array of permissions');
   return DEFAULT_ROLE_PERMISSIONS;
+}
+
+/**
+ * `DEFAULT_LANGUAGE`: the instance default of ZITADEL's translator, one of the languages ZITADEL ships (ZITADEL
+ * refuses any other as a default language: `Errors.Language.NotSupported`). A regional tag such as `de-CH` is not
+ * one of them.
+ */
+function parseDefaultLanguage(raw: string | undefined, problems: string[]): string {
+  if (!raw?.trim()) return DEFAULT_LANGUAGE;
+  const language = supportedLanguage(raw);
+  if (language !== undefined) return language;
+  problems.push(`DEFAULT_LANGUAGE must be one of ZITADEL's languages (${ZITADEL_LANGUAGES.join(', ')}), got "${raw}"`);
+  return DEFAULT_LANGUAGE;
 }

@@ -10,6 +10,7 @@ import { deactivateAction } from '../domain/deactivate-action.ts';
 import { Errors } from '../domain/errors.ts';
 import { deactivatedResult, grpcWebBinding, jsonRouteOnly } from '../http/bindings.ts';
 import type { HttpEvent, HttpMiddleware, HttpResult, RequestContext } from '../http/request-context.ts';
+import { createErrorTranslator } from '../http/translations/translate-error.ts';
 import { zitadelResponse } from '../http/zitadel-response.ts';
 import { DynamoActionStore } from '../storage/actions-table.ts';
 import { Telemetry } from '../telemetry/metrics.ts';
@@ -76,6 +77,7 @@ export function createHandler({
   const dynamoStore = new DynamoActionStore(dynamodb, config.tableName);
   const store = telemetry.timedStore(dynamoStore);
   const { authorizer, prime: primeAuthorizer } = createAuthorizer(config, telemetry.authorizer);
+  const translate = createErrorTranslator(config.defaultLanguage);
 
   const deactivate = async (
     event: HttpEvent,
@@ -122,10 +124,10 @@ export function createHandler({
     .use(telemetry.flush())
     .use(injectLambdaContext(logger, { logEvent: false }))
     .use(httpErrorHandler({ logger: false }))
-    .use(zitadelResponse(logger))
+    .use(zitadelResponse(logger, translate))
     .use(telemetry.outcomes())
     // gRPC-web route: decodes its frame before auth (as a gRPC server does) and renders its errors.
-    .use(grpcWebBinding())
+    .use(grpcWebBinding(translate))
     .use(authorize(authorizer))
     .use(jsonRouteOnly(emptyBodyIsEmptyObject))
     .use(jsonRouteOnly(httpJsonBodyParser({ disableContentTypeCheck: true })));

@@ -15,6 +15,11 @@ export interface Authorization {
    * such calls `membership not found`, not `No matching permissions found`).
    */
   readonly noMembership: boolean;
+  /**
+   * The user's preferred language as the identity provider knows it (ZITADEL's `preferredLanguage`, `und` for
+   * none); absent when it does not say. Only the rendering of translated errors reads it.
+   */
+  readonly preferredLanguage?: string;
 }
 
 export interface AuthorizationRequest {

@@ -56,8 +56,8 @@ const define = (code: GrpcCode, id: string, text: string) =>
 
 /**
  * Every error this function raises itself, one id per cause. Ids marked ZITADEL are ZITADEL's own, with its
- * text: errors of the command pass ZITADEL's translation (English catalogue, `internal/static/i18n/en.yaml`),
- * errors of the auth interceptor do not. The others are ours and documented in the README. Never reuse an id
+ * text: errors of the command carry ZITADEL's i18n key and pass its translation (the bindings render them in
+ * the caller's language), errors of the auth interceptor keep their text untranslated. The others are ours and documented in the README. Never reuse an id
  * of ours for a second cause.
  */
 export const Errors = {
@@ -67,10 +67,10 @@ export const Errors = {
   tokenInvalid: define(GrpcCode.Unauthenticated, 'AUTH-7fs1e', 'Errors.Token.Invalid'),
   membershipNotFound: define(GrpcCode.NotFound, 'AUTHZ-cdgFk', 'membership not found'),
   permissionDenied: define(GrpcCode.PermissionDenied, 'AUTH-5mWD2', 'No matching permissions found'),
-  // ZITADEL (Commands.DeactivateAction, translated).
-  idMissing: define(GrpcCode.InvalidArgument, 'COMMAND-DAhk5', 'ID missing'),
-  actionNotFound: define(GrpcCode.NotFound, 'COMMAND-NRmhu', 'Action not found'),
-  actionNotActive: define(GrpcCode.FailedPrecondition, 'COMMAND-Dgj92', 'Action is not active'),
+  // ZITADEL (Commands.DeactivateAction): i18n keys, translated by the bindings (see TRANSLATED_ERROR_IDS).
+  idMissing: define(GrpcCode.InvalidArgument, 'COMMAND-DAhk5', 'Errors.IDMissing'),
+  actionNotFound: define(GrpcCode.NotFound, 'COMMAND-NRmhu', 'Errors.Action.NotFound'),
+  actionNotActive: define(GrpcCode.FailedPrecondition, 'COMMAND-Dgj92', 'Errors.Action.NotActive'),
 
   // Ours: request validation.
   idTooLong: define(GrpcCode.InvalidArgument, 'REQUEST-Id2lg', 'Errors.Action.IDTooLong'),
@@ -97,3 +97,10 @@ export const Errors = {
   // Ours: anything unexpected. Details stay in the logs, never in the response.
   internal: define(GrpcCode.Internal, 'API-1nt3r', 'Errors.Internal'),
 } as const;
+
+/**
+ * The errors ZITADEL raises below its translation interceptor (the command's): their text is an i18n key the
+ * bindings render in the caller's language. Everything else keeps its text, as ZITADEL's auth interceptor's
+ * errors (`Errors.Token.Invalid`, `membership not found`) do.
+ */
+export const TRANSLATED_ERROR_IDS: ReadonlySet<string> = new Set([Errors.idMissing.id, Errors.actionNotFound.id, Errors.actionNotActive.id]);

@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { Errors, GrpcCode, ZitadelError } from '../domain/errors.ts';
 import type { HttpMiddleware, HttpEvent, RequestContext } from './request-context.ts';
+import type { ErrorTranslator } from './translations/translate-error.ts';
 
 /** grpc-gateway's mapping of gRPC codes to HTTP statuses (`runtime.HTTPStatusFromCode`); ZITADEL's passed-through answers can carry any. */
 export const HTTP_STATUS: Record<GrpcCode, number> = {
@@ -32,6 +33,21 @@ export function toZitadelError(error: unknown): ZitadelError {
   return Errors.internal(error);
 }
 
+/**
+ * The failure as the caller reads it: one of ours, its text in the caller's language where ZITADEL translates
+ * it (the user's preferred language, then `Accept-Language`, then the default). Both bindings render this.
+ */
+export function callerError(
+  request: { readonly event: HttpEvent; readonly context: RequestContext; readonly error: unknown },
+  translate: ErrorTranslator,
+): ZitadelError {
+  const headers = request.event.headers as HttpEvent['headers'] | undefined;
+  return translate(toZitadelError(request.error), {
+    preferredLanguage: request.context.authorization?.preferredLanguage,
+    acceptLanguage: headers?.['accept-language'],
+  });
+}
+
 /** ZITADEL's error body: grpc-gateway's status JSON with one `zitadel.v1.ErrorDetail` (none for an error without id). */
 export function errorBody(error: ZitadelError) {
   return {
@@ -53,7 +69,7 @@ function authenticateHeader(error: ZitadelError): Record<string, string> {
  * A logged cause is its name and message only: never a stack, a body or a token (token failures
  * carry a fixed reason word, see TokenRejected).
  */
-export const zitadelResponse = (logger: Logger): HttpMiddleware => ({
+export const zitadelResponse = (logger: Logger, translate: ErrorTranslator): HttpMiddleware => ({
   name: 'zitadelResponse',
   after: (request) => {
     logger.info('action deactivated', { ...requestFields(request.event, request.context), outcome: 'deactivated' });
@@ -72,7 +88,7 @@ export const zitadelResponse = (logger: Logger): HttpMiddleware => ({
     else logger.info('request rejected', fields);
 
     // http-error-handler renders `message` as the body and sets Content-Type from its shape.
-    request.error = Object.assign(new Error(JSON.stringify(errorBody(error))), {
+    request.error = Object.assign(new Error(JSON.stringify(errorBody(callerError(request, translate)))), {
       statusCode: status,
       expose: true,
       headers: authenticateHeader(error),

@@ -417,6 +417,7 @@ describe('other configurations', () => {
       zitadelApiUrl: 'https://api.example.zitadel.cloud/',
       zitadelProjectId: '69629023906488335',
       authzCacheSeconds: '0',
+      defaultLanguage: 'DE',
     });
     const vars = (only(template, 'AWS::Lambda::Function')[1].Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
     assert.deepEqual(
@@ -429,6 +430,7 @@ describe('other configurations', () => {
         ZITADEL_API_URL: 'https://api.example.zitadel.cloud',
         ZITADEL_PROJECT_ID: '69629023906488335',
         AUTHZ_CACHE_SECONDS: '0',
+        DEFAULT_LANGUAGE: 'de',
         ACTIONS_TABLE: undefined,
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: 'zitadel-deactivate-action',
@@ -560,6 +562,7 @@ describe('configuration from CDK context', () => {
     assert.throws(attempt({ ...REQUIRED, throttlingBurstLimit: '1.5' }), configError(/throttlingBurstLimit must be a positive integer/));
     assert.throws(attempt({ ...REQUIRED, authzCacheSeconds: '-1' }), configError(/authzCacheSeconds/));
     assert.throws(attempt({ ...REQUIRED, authzCacheSeconds: '301' }), configError(/authzCacheSeconds must be at most 300/));
+    assert.throws(attempt({ ...REQUIRED, defaultLanguage: 'de-CH' }), configError(/defaultLanguage must be one of ZITADEL's languages/));
     assert.throws(attempt({ ...REQUIRED, stage: 'dev/1' }), configError(/stage must be 1 to 20 letters/));
     assert.throws(attempt({ ...REQUIRED, domainName: 'api.example.com' }), configError(/domainName and certificateArn go together/));
     assert.throws(attempt({ ...REQUIRED, alarmEmail: 'ops@example.com', alarmTopicArn: TOPIC }), configError(/not both/));

@@ -6,7 +6,8 @@
 import type { ObjectDetails } from '../../domain/deactivate-action.ts';
 import { Errors, type ZitadelError } from '../../domain/errors.ts';
 import type { HttpEvent, HttpMiddleware, HttpResult } from '../request-context.ts';
-import { errorBody, toZitadelError } from '../zitadel-response.ts';
+import type { ErrorTranslator } from '../translations/translate-error.ts';
+import { callerError, errorBody } from '../zitadel-response.ts';
 import { decodeDeactivateActionRequest, encodeDeactivateActionResponse, encodeStatus } from './messages.ts';
 import {
   binaryHeaderValue,
@@ -41,7 +42,7 @@ const encodingFor = (event: HttpEvent): Encoding => encodingOf(event.headers['co
  * the gRPC-web answer before zitadelResponse logs the rejection; http-error-handler leaves a set
  * response alone. It returns nothing from `onError`, so the logging middleware still runs.
  */
-export const grpcWebBinding = (): HttpMiddleware => ({
+export const grpcWebBinding = (translate: ErrorTranslator): HttpMiddleware => ({
   name: 'grpcWebBinding',
   before: (request) => {
     const { event } = request;
@@ -58,7 +59,7 @@ export const grpcWebBinding = (): HttpMiddleware => ({
   },
   onError: (request) => {
     if (!isGrpcWebCall(request.event)) return;
-    request.response = errorResult(toZitadelError(request.error), encodingFor(request.event));
+    request.response = errorResult(callerError(request, translate), encodingFor(request.event));
   },
 });
 

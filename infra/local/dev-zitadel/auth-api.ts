@@ -98,7 +98,7 @@ export function getMyUser(state: DevZitadelState, caller: CallerContext): unknow
           { machine: { name: user.userName } }
         : {
             human: {
-              profile: { firstName: 'Dev', lastName: user.userName, displayName: `Dev ${user.userName}`, preferredLanguage: 'en' },
+              profile: { firstName: 'Dev', lastName: user.userName, displayName: `Dev ${user.userName}`, preferredLanguage: user.preferredLanguage ?? 'en' },
               email: { email: loginName, isEmailVerified: true },
               phone: {},
             },

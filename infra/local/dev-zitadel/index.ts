@@ -60,7 +60,8 @@ export interface DevZitadel {
   /** Requests per route since start, answered or refused. */
   readonly stats: { jwks: number; discovery: number; usersMe: number; permissions: number };
   addOrganization(orgId: string, name?: string): void;
-  addUser(user: { id: string; orgId: string; userName?: string; machine?: boolean }): void;
+  /** `preferredLanguage`: a human's profile language (default `en`; ZITADEL's `und` is "none chosen"). */
+  addUser(user: { id: string; orgId: string; userName?: string; machine?: boolean; preferredLanguage?: string }): void;
   /** `IAM_*` roles are instance memberships whatever `orgId` says; other roles need an organisation. */
   addMembership(userId: string, membership: { role: string; orgId?: string }): void;
   /** Takes one role away; a membership left without roles is removed, as ZITADEL does. */
@@ -180,7 +181,7 @@ export function createDevZitadel(options: DevZitadelOptions): DevZitadel {
         state.organizations[orgId] = { name: orgName, domain: `${orgName.toLowerCase().replace(/[^a-z0-9-]+/g, '-')}.localhost` };
       });
     },
-    addUser({ id, orgId, userName, machine = false }) {
+    addUser({ id, orgId, userName, machine = false, preferredLanguage }) {
       store.update((state) => {
         if (!Object.hasOwn(state.organizations, orgId)) throw new Error(`unknown organisation ${orgId}`);
         if (Object.hasOwn(state.users, id)) return;
@@ -190,6 +191,7 @@ export function createDevZitadel(options: DevZitadelOptions): DevZitadel {
           state: 'USER_STATE_ACTIVE',
           userName: userName ?? (machine ? `svc-${id}` : `user-${id}`),
           machine,
+          ...(preferredLanguage === undefined ? {} : { preferredLanguage }),
           sequence: 1,
           creationDate: now,
           changeDate: now,

@@ -13,6 +13,8 @@ export interface User {
   state?: 'USER_STATE_ACTIVE' | 'USER_STATE_INACTIVE';
   readonly userName: string;
   readonly machine: boolean;
+  /** A human's `profile.preferredLanguage`; absent: `en` (state files written before it existed). */
+  readonly preferredLanguage?: string;
   sequence: number;
   readonly creationDate: string;
   changeDate: string;

@@ -1,0 +1,47 @@
+/**
+ * ZITADEL's own texts for the error keys this function translates, as DATA (nothing else in the code holds a
+ * translated text). Source: github.com/zitadel/zitadel, `internal/static/i18n/<language>.yaml` (the `Errors:`
+ * block: `IDMissing`, and `Action:` → `NotFound`, `NotActive`), copied verbatim from the commit named per
+ * language. `ZITADEL_LANGUAGES` is every `<language>.yaml` in that folder: the languages ZITADEL's translator
+ * supports (`internal/i18n/languages.go`). A language without a text for a key falls back to the default
+ * language's text, then to the key itself, as go-i18n does in ZITADEL.
+ */
+
+/** Every `internal/static/i18n/<language>.yaml` of ZITADEL, in the order ZITADEL reads the folder. */
+export const ZITADEL_LANGUAGES: readonly string[] = Object.freeze(["ar", "bg", "ca", "cs", "da", "de", "en", "es", "fr", "hi", "hu", "id", "it", "ja", "kk", "ko", "lt", "mk", "nb", "nl", "pl", "pt", "ro", "ru", "sk", "sl", "sq", "sv", "th", "tr", "uk", "vi", "zh-TW", "zh"]);
+
+/** Where each language's texts were copied from: the commit of `internal/static/i18n/<language>.yaml`. */
+export const ZITADEL_TEXT_SOURCES: Readonly<Record<string, string>> = Object.freeze({
+  "ar": "0a6e7abca32e290502f1cb7bd5fa7b2cbaaf8c27",
+  "bg": "01e1dd392bd31d12634ebe3e477896c402e55b46",
+  "ca": "3e72e56d083321efb188b7ee188d96e1176d2733",
+  "de": "f983f7aa948ffe5eaeb7ccc3bcc9d07bafe4f6a9",
+  "en": "003b87275c3ab64c07dfb77d2ff59bb4d3e6913d",
+  "es": "01e1dd392bd31d12634ebe3e477896c402e55b46",
+  "fr": "003b87275c3ab64c07dfb77d2ff59bb4d3e6913d",
+  "it": "003b87275c3ab64c07dfb77d2ff59bb4d3e6913d",
+  "ja": "00f36bae68fe3b7be16391666e4806ae6c9a3dc7",
+  "ko": "005a20bb709991f8b5507e3fc39c74721c470987",
+  "nl": "005659449bf2eba75c287abb342a0992d9db35b1",
+  "pl": "005659449bf2eba75c287abb342a0992d9db35b1",
+  "pt": "01e1dd392bd31d12634ebe3e477896c402e55b46",
+  "zh": "00f36bae68fe3b7be16391666e4806ae6c9a3dc7",
+});
+
+/** language → i18n key → ZITADEL's text. */
+export const ZITADEL_ERROR_TEXTS: Readonly<Record<string, Readonly<Record<string, string>>>> = Object.freeze({
+  "ar": Object.freeze({ "Errors.IDMissing": "المعرف مفقود", "Errors.Action.NotFound": "الإجراء غير موجود", "Errors.Action.NotActive": "الإجراء ليس نشطاً" }),
+  "bg": Object.freeze({ "Errors.IDMissing": "Липсва лична карта", "Errors.Action.NotFound": "Действието не е намерено", "Errors.Action.NotActive": "Действието не е активно" }),
+  "ca": Object.freeze({ "Errors.IDMissing": "Falta l'ID", "Errors.Action.NotFound": "Acció no trobada", "Errors.Action.NotActive": "L'acció no està activa" }),
+  "de": Object.freeze({ "Errors.IDMissing": "ID fehlt", "Errors.Action.NotFound": "Action wurde nicht gefunden", "Errors.Action.NotActive": "Action ist nicht aktiv" }),
+  "en": Object.freeze({ "Errors.IDMissing": "ID missing", "Errors.Action.NotFound": "Action not found", "Errors.Action.NotActive": "Action is not active" }),
+  "es": Object.freeze({ "Errors.IDMissing": "Falta el ID", "Errors.Action.NotFound": "Acción no encontrada", "Errors.Action.NotActive": "La acción no está activa" }),
+  "fr": Object.freeze({ "Errors.IDMissing": "ID manquant", "Errors.Action.NotFound": "Action non trouvée", "Errors.Action.NotActive": "L'action n'est pas active" }),
+  "it": Object.freeze({ "Errors.IDMissing": "ID mancante", "Errors.Action.NotFound": "L'azione non trovata", "Errors.Action.NotActive": "L'azione non è attiva" }),
+  "ja": Object.freeze({ "Errors.IDMissing": "IDがありません", "Errors.Action.NotFound": "アクションが見つかりません", "Errors.Action.NotActive": "アクションはアクティブではありません" }),
+  "ko": Object.freeze({ "Errors.IDMissing": "ID가 누락되었습니다", "Errors.Action.NotFound": "작업을 찾을 수 없습니다", "Errors.Action.NotActive": "작업이 활성화되지 않았습니다" }),
+  "nl": Object.freeze({ "Errors.IDMissing": "ID ontbreekt", "Errors.Action.NotFound": "Actie niet gevonden", "Errors.Action.NotActive": "Actie is niet actief" }),
+  "pl": Object.freeze({ "Errors.IDMissing": "ID brakuje", "Errors.Action.NotFound": "Działanie nie znalezione", "Errors.Action.NotActive": "Działanie nie jest aktywne" }),
+  "pt": Object.freeze({ "Errors.IDMissing": "ID ausente", "Errors.Action.NotFound": "A ação não foi encontrada", "Errors.Action.NotActive": "A ação não está ativa" }),
+  "zh": Object.freeze({ "Errors.IDMissing": "ID 丢失", "Errors.Action.NotFound": "动作不存在", "Errors.Action.NotActive": "动作不是启用状态" }),
+});
