@@ -8,6 +8,7 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CfnStage,
+  CorsHttpMethod,
   DomainName,
   HttpApi,
   HttpMethod,
@@ -33,6 +34,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ActionChangeEvents } from './change-events.ts';
+import { corsSettings, CorsOriginError } from './cors.ts';
 import {
   ConfigurationError,
   nonNegativeInteger,
@@ -119,6 +121,12 @@ export interface DeactivateActionApiProps {
   readonly namePrefix?: string;
   /** Retention of the function and access log groups. @default one month */
   readonly logRetention?: RetentionDays;
+  /**
+   * Origins allowed to call the API from a browser (`https://app.example.com`, `https://*.example.com`), answered
+   * by API Gateway's own CORS configuration with ZITADEL's methods and headers (`cors.ts`).
+   * @default every origin (`*`), as ZITADEL's API allows
+   */
+  readonly corsAllowOrigins?: readonly string[];
 }
 
 export class DeactivateActionApi extends Construct {
@@ -218,6 +226,8 @@ export class DeactivateActionApi extends Construct {
     this.api = new HttpApi(this, 'HttpApi', {
       apiName: prefix,
       description: 'ZITADEL-compatible Management API subset: DeactivateAction',
+      // The gateway answers preflights itself (they never run the function) and adds the headers to answers.
+      corsPreflight: corsPreflight(props.corsAllowOrigins),
       // The $default stage is created below: HttpApi's own cannot take access log settings.
       createDefaultStage: false,
     });
@@ -370,6 +380,25 @@ function functionEnvironment(props: DeactivateActionApiProps): Record<string, st
     environment.AUTHZ_CACHE_SECONDS = String(seconds);
   }
   return environment;
+}
+
+/** ZITADEL's CORS answer (`cors.ts`) as the HTTP API's CORS configuration; a wrong origin stops the synth. */
+function corsPreflight(origins: readonly string[] | undefined) {
+  let cors;
+  try {
+    cors = corsSettings(origins);
+  } catch (err) {
+    if (err instanceof CorsOriginError) throw new ConfigurationError(err.message);
+    throw err;
+  }
+  return {
+    allowOrigins: [...cors.allowOrigins],
+    allowMethods: cors.allowMethods.map((m) => CorsHttpMethod[m]),
+    allowHeaders: [...cors.allowHeaders],
+    exposeHeaders: [...cors.exposeHeaders],
+    allowCredentials: cors.allowCredentials,
+    maxAge: Duration.seconds(cors.maxAgeSeconds),
+  };
 }
 
 function checkedLimits(name: string, limits: ThrottleLimits): ThrottleLimits {
