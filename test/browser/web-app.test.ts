@@ -6,6 +6,7 @@
  * answer read here was readable by the page.
  *
  * Without chromium: one loud line and the suite is skipped; under CI=true chromium is required.
+ * `CHROMIUM_PATH` names another binary.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -25,7 +26,9 @@ import { startZitadelWorld, type ZitadelWorld } from '../support/zitadel-world.t
 import type { Page } from './page.ts';
 
 const INSTALL = 'apt-get update && apt-get install -y chromium';
-const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => p !== undefined && p !== '' && existsSync(p));
+/** `CHROMIUM_PATH` when set (only that), else Debian's or Ubuntu's package. */
+const CANDIDATES = process.env.CHROMIUM_PATH ? [process.env.CHROMIUM_PATH] : ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
+const CHROMIUM = CANDIDATES.find((path) => existsSync(path));
 if (CHROMIUM === undefined) {
   if (process.env.CI === 'true') throw new Error(`CI=true requires chromium for the browser tests. Install it: ${INSTALL}`);
   process.stderr.write(`\n!!! SKIPPING the browser tests: chromium not found. Install it: ${INSTALL}\n\n`);
