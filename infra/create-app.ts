@@ -3,8 +3,8 @@ import type { AppProps } from 'aws-cdk-lib';
 import nag from 'cdk-nag';
 import type { Node } from 'constructs';
 import { ConfigurationError, stageName } from './configuration.ts';
-import { AUTHORIZATION_MODES, DEFAULT_NAME_PREFIX } from './deactivate-action-api.ts';
-import type { AuthorizationMode } from './deactivate-action-api.ts';
+import { AUTHORIZATION_MODES, DEFAULT_NAME_PREFIX, TRACING_MODES } from './deactivate-action-api.ts';
+import type { AuthorizationMode, TracingMode } from './deactivate-action-api.ts';
 import { DeactivateActionStack } from './deactivate-action-stack.ts';
 import type { DeactivateActionStackProps } from './deactivate-action-stack.ts';
 
@@ -38,18 +38,64 @@ export function createApp(appProps?: AppProps, options: CreateAppOptions = {}): 
   });
   Tags.of(stack).add('service', 'zitadel-deactivate-action');
   if (stage !== undefined) Tags.of(stack).add('stage', stage);
-  if (options.nag ?? true) Validations.of(app).addPlugins(new nag.AwsSolutionsChecks(app, { verbose: true }));
+  if (options.nag ?? true) {
+    Validations.of(app).addPlugins(new nag.AwsSolutionsChecks(app, { verbose: true }), new nag.ServerlessChecks(app, { verbose: true }));
+  }
   return { app, stack };
 }
 
 /** Stack properties that come from CDK context (`-c key=value` or cdk.json "context"). */
 export type ContextProps = Omit<DeactivateActionStackProps, keyof import('aws-cdk-lib').StackProps> & { stage?: string };
 
+/** Every context key the app reads (`-c key=value` or cdk.json "context"). */
+export const CONTEXT_KEYS = [
+  'zitadelIssuer',
+  'zitadelAudience',
+  'zitadelJwksUri',
+  'zitadelApiUrl',
+  'zitadelProjectId',
+  'authorizationMode',
+  'authzCacheSeconds',
+  'stage',
+  'domainName',
+  'certificateArn',
+  'alarmEmail',
+  'alarmTopicArn',
+  'eventBusArn',
+  'changeEvents',
+  'throttlingRateLimit',
+  'throttlingBurstLimit',
+  'reservedConcurrency',
+  'dashboard',
+  'tracing',
+  'metricsNamespace',
+  'corsAllowOrigins',
+] as const;
+
+/**
+ * The app's own keys are plain words (`zitadelIssuer`); keys with `@`, `:`, `-` or `/` belong to the CDK (feature
+ * flags `@aws-cdk/…`, `aws:cdk:…`) or to its lookup cache (`availability-zones:…`, `acknowledged-issue-numbers`).
+ */
+const OWN_KEY = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+/** Refuses a key of the app's own kind it does not know (`-c stag=prod` would otherwise deploy the default stack). */
+export function refuseUnknownContextKeys(node: Node): void {
+  const known: readonly string[] = CONTEXT_KEYS;
+  const context: Record<string, unknown> = node.getAllContext() as Record<string, unknown>;
+  const unknown = Object.keys(context).filter((key) => OWN_KEY.test(key) && !known.includes(key));
+  if (unknown.length > 0) {
+    throw new ConfigurationError(
+      `Unknown CDK context ${unknown.map((k) => `"${k}"`).join(', ')}; known keys: ${CONTEXT_KEYS.join(', ')}.`,
+    );
+  }
+}
+
 /**
  * Reads the stack configuration from CDK context. Throws one error naming every missing
  * required value together with the `-c` flag that supplies it.
  */
 export function propsFromContext(node: Node): ContextProps {
+  refuseUnknownContextKeys(node);
   const mode = optionalString(node, 'authorizationMode') ?? 'zitadel';
   if (!(AUTHORIZATION_MODES as readonly string[]).includes(mode)) {
     throw new ConfigurationError(`CDK context "authorizationMode" must be "zitadel" or "claims", got "${mode}".`);
@@ -81,6 +127,7 @@ export function propsFromContext(node: Node): ContextProps {
     'alarmEmail',
     'alarmTopicArn',
     'eventBusArn',
+    'metricsNamespace',
   ] as const;
   for (const key of strings) {
     const value = optionalString(node, key);
@@ -102,6 +149,18 @@ export function propsFromContext(node: Node): ContextProps {
   if (events !== undefined) {
     if (events !== 'true' && events !== 'false') throw new ConfigurationError(`CDK context "changeEvents" must be true or false, got "${events}".`);
     props.changeEvents = events === 'true';
+  }
+  const dashboard = optionalString(node, 'dashboard');
+  if (dashboard !== undefined) {
+    if (dashboard !== 'true' && dashboard !== 'false') throw new ConfigurationError(`CDK context "dashboard" must be true or false, got "${dashboard}".`);
+    props.dashboard = dashboard === 'true';
+  }
+  const tracing = optionalString(node, 'tracing');
+  if (tracing !== undefined) {
+    if (!(TRACING_MODES as readonly string[]).includes(tracing)) {
+      throw new ConfigurationError(`CDK context "tracing" must be "active" or "disabled", got "${tracing}".`);
+    }
+    props.tracing = tracing as TracingMode;
   }
   const stage = optionalString(node, 'stage');
   if (stage !== undefined) {

@@ -28,11 +28,12 @@ import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } fr
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { AuditQueries } from './audit-queries.ts';
 import { ActionChangeEvents } from './change-events.ts';
 import { corsSettings, CorsOriginError } from './cors.ts';
 import {
@@ -40,10 +41,13 @@ import {
   nonNegativeInteger,
   positiveInteger,
   positiveNumber,
+  requireHostName,
   requireHttpsUrl,
 } from './configuration.ts';
 import { MAX_CACHE_SECONDS } from '../functions/deactivate-action/config.ts';
 import { depsLockFilePath, functionEntry, HANDLER_EXPORT, nodejsBundlingOptions, projectRoot } from './function-bundle.ts';
+import { OperationsDashboard } from './operations-dashboard.ts';
+import { DEFAULT_METRICS_NAMESPACE, metricsNamespace, ServiceMetrics } from './service-metrics.ts';
 
 /** ZITADEL Management API `DeactivateAction`, JSON (grpc-gateway) binding. */
 export const DEACTIVATE_ROUTE_PATH = '/management/v1/actions/{id}/_deactivate';
@@ -64,6 +68,11 @@ export const SERVICE_NAME = 'zitadel-deactivate-action';
 export const TABLE_ACTIONS: readonly string[] = ['dynamodb:GetItem', 'dynamodb:UpdateItem'];
 
 export const AUTHORIZATION_MODES = ['zitadel', 'claims'] as const;
+/** `active`: X-Ray active tracing of the function (HTTP APIs have no X-Ray tracing of their own). */
+export const TRACING_MODES = ['active', 'disabled'] as const;
+export type TracingMode = (typeof TRACING_MODES)[number];
+/** Alarm when at least this share (%) of the requests in 5 minutes met ZITADEL or DynamoDB unavailable. */
+export const UNAVAILABLE_ALARM_PERCENT = 5;
 /** `zitadel`: ask ZITADEL's Auth API with the caller's token; `claims`: read the token's role claims. */
 export type AuthorizationMode = (typeof AUTHORIZATION_MODES)[number];
 
@@ -122,6 +131,15 @@ export interface DeactivateActionApiProps {
   /** Retention of the function and access log groups. @default one month */
   readonly logRetention?: RetentionDays;
   /**
+   * The CloudWatch dashboard `<namePrefix>` (and the stage's per-route detailed metrics it shows, about ten
+   * custom metrics). @default true
+   */
+  readonly dashboard?: boolean;
+  /** Namespace of the function's own metrics (POWERTOOLS_METRICS_NAMESPACE). @default 'ZitadelDeactivateAction' */
+  readonly metricsNamespace?: string;
+  /** X-Ray active tracing of the function. @default 'disabled' */
+  readonly tracing?: TracingMode;
+  /**
    * Origins allowed to call the API from a browser (`https://app.example.com`, `https://*.example.com`), answered
    * by API Gateway's own CORS configuration with ZITADEL's methods and headers (`cors.ts`).
    * @default every origin (`*`), as ZITADEL's API allows
@@ -138,6 +156,8 @@ export class DeactivateActionApi extends Construct {
   readonly alarms: Alarm[] = [];
   readonly changeEvents?: ActionChangeEvents;
   readonly domainName?: DomainName;
+  readonly auditQueries: AuditQueries;
+  readonly dashboard?: OperationsDashboard;
 
   constructor(scope: Construct, id: string, props: DeactivateActionApiProps) {
     super(scope, id);
@@ -155,6 +175,11 @@ export class DeactivateActionApi extends Construct {
     const logRetention = props.logRetention ?? DEFAULT_LOG_RETENTION;
     const prefix = props.namePrefix ?? DEFAULT_NAME_PREFIX;
     const wantEvents = props.changeEvents ?? true;
+    const wantDashboard = props.dashboard ?? true;
+    const tracing = props.tracing ?? 'disabled';
+    if (!TRACING_MODES.includes(tracing)) throw new ConfigurationError(`tracing must be "active" or "disabled", got ${JSON.stringify(tracing)}.`);
+    const serviceMetrics = new ServiceMetrics(metricsNamespace(props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE), SERVICE_NAME);
+    environment.POWERTOOLS_METRICS_NAMESPACE = serviceMetrics.namespace;
     if ((props.domainName === undefined) !== (props.certificate === undefined)) {
       throw new ConfigurationError('domainName and certificate go together: give both (the certificate must cover the domain) or neither.');
     }
@@ -212,13 +237,15 @@ export class DeactivateActionApi extends Construct {
       // Same level as LOG_LEVEL: Powertools Logger warns when they differ.
       applicationLogLevelV2: ApplicationLogLevel.INFO,
       environment,
+      // Lambda's own segments (init, invocation, overhead); no tracing SDK in the bundle (README, Tracing).
+      tracing: tracing === 'active' ? Tracing.ACTIVE : Tracing.DISABLED,
       ...(reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: reservedConcurrency }),
     });
 
     // ---------------------------------------------------------------- HTTP API
     if (props.domainName !== undefined && props.certificate !== undefined) {
       this.domainName = new DomainName(this, 'CustomDomain', {
-        domainName: props.domainName.trim(),
+        domainName: requireHostName('domainName', props.domainName),
         certificate: props.certificate,
         securityPolicy: SecurityPolicy.TLS_1_2,
       });
@@ -246,6 +273,10 @@ export class DeactivateActionApi extends Construct {
       stageName: '$default',
       autoDeploy: true,
       throttle: stageLimits,
+      // Per-route metrics (Count, 4xx, 5xx, Latency by route) for the dashboard.
+      detailedMetricsEnabled: wantDashboard,
+      // No X-Ray here whatever `tracing` says: API Gateway traces REST APIs only; an HTTP API stage has no
+      // tracing setting. The access log's requestId/integrationRequestId lead to the function's log line.
       ...(this.domainName === undefined ? {} : { domainMapping: { domainName: this.domainName } }),
       accessLogSettings: {
         destination: new LogGroupLogDestination(accessLogGroup),
@@ -257,8 +288,16 @@ export class DeactivateActionApi extends Construct {
     // The stage can only name routes that exist, hence the dependencies.
     const cfnStage = this.stage.node.defaultChild as CfnStage;
     cfnStage.routeSettings = {
-      [ROUTE_KEYS[0]]: { ThrottlingRateLimit: routeLimits.json.rateLimit, ThrottlingBurstLimit: routeLimits.json.burstLimit },
-      [ROUTE_KEYS[1]]: { ThrottlingRateLimit: routeLimits.grpcWeb.rateLimit, ThrottlingBurstLimit: routeLimits.grpcWeb.burstLimit },
+      [ROUTE_KEYS[0]]: {
+        ThrottlingRateLimit: routeLimits.json.rateLimit,
+        ThrottlingBurstLimit: routeLimits.json.burstLimit,
+        DetailedMetricsEnabled: wantDashboard,
+      },
+      [ROUTE_KEYS[1]]: {
+        ThrottlingRateLimit: routeLimits.grpcWeb.rateLimit,
+        ThrottlingBurstLimit: routeLimits.grpcWeb.burstLimit,
+        DetailedMetricsEnabled: wantDashboard,
+      },
     };
     for (const r of this.routes) this.stage.node.addDependency(r);
 
@@ -308,12 +347,70 @@ export class DeactivateActionApi extends Construct {
       this.api.metricServerError({ period, statistic: 'Sum' }),
       `${prefix}: the HTTP API returned at least one 5xx (Internal, Unavailable, integration failure) in 5 minutes.`,
     );
+    // From the function's Refusals metric by errorId: a share of the requests, so a busy hour does not hide it.
+    for (const [id, errorId, what] of [
+      ['ZitadelUnavailableAlarm', 'AUTHZ-Zunav', "ZITADEL's Auth API did not answer (zitadel mode)"],
+      ['DynamoDbUnavailableAlarm', 'STORE-Dyn14', 'DynamoDB was unreachable or throttled after retries'],
+    ] as const) {
+      const created = new Alarm(this, id, {
+        metric: serviceMetrics.refusalRate(errorId, period),
+        alarmDescription: `${prefix}: ${what} for at least ${UNAVAILABLE_ALARM_PERCENT}% of the requests in 5 minutes (${errorId}, 503).`,
+        threshold: UNAVAILABLE_ALARM_PERCENT,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      this.alarms.push(created);
+    }
     if (props.alarmTopic !== undefined) {
       const action = new SnsAction(props.alarmTopic);
       for (const a of this.alarms) a.addAlarmAction(action);
     }
 
+    // ---------------------------------------------------------------- audit trail, dashboard
+    this.auditQueries = new AuditQueries(this, 'AuditQueries', { logGroup: functionLogGroup, namePrefix: prefix });
+    if (wantDashboard) {
+      this.dashboard = new OperationsDashboard(this, 'Operations', {
+        dashboardName: prefix,
+        apiId: this.api.apiId,
+        stageName: '$default',
+        routes: [
+          { label: 'JSON', path: DEACTIVATE_ROUTE_PATH },
+          { label: 'gRPC-web', path: GRPC_WEB_ROUTE_PATH },
+        ],
+        function: this.deactivateFunction,
+        functionLogGroup,
+        table: this.table,
+        serviceMetrics,
+        ...(this.changeEvents === undefined ? {} : { changeEvents: this.changeEvents }),
+        alarms: this.alarms,
+      });
+    }
+
     // ---------------------------------------------------------------- cdk-nag
+    Validations.of(this.deactivateFunction).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason:
+        'API Gateway invokes the function synchronously and receives every failure as the response; there are no ' +
+        'asynchronous invocations whose events a dead-letter queue could keep.',
+    });
+    const rolePolicy = role.node.tryFindChild('DefaultPolicy');
+    if (tracing === 'active' && rolePolicy !== undefined) {
+      Validations.of(rolePolicy).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Added by Tracing.ACTIVE: xray:PutTraceSegments and xray:PutTelemetryRecords have no resource-level permissions, ' +
+          'so "*" is the only resource they can be granted on. The table statement names the table ARN.',
+      });
+    }
+    if (tracing !== 'active') {
+      Validations.of(this.deactivateFunction).acknowledge({
+        id: 'Serverless-LambdaTracing',
+        reason:
+          'X-Ray tracing is on request (-c tracing=active / tracing: "active"): every request is already one log line with ' +
+          'its outcome, and the function publishes dependency latencies as metrics; traces cost per request recorded.',
+      });
+    }
     for (const r of this.routes) {
       Validations.of(r).acknowledge({
         id: 'AwsSolutions-APIG4',

@@ -10,7 +10,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
-import { ConfigurationError } from './configuration.ts';
+import { ConfigurationError, requireCertificateArn, requireEventBusArn, requireTopicArn } from './configuration.ts';
 import { DeactivateActionApi } from './deactivate-action-api.ts';
 import type { DeactivateActionApiProps } from './deactivate-action-api.ts';
 
@@ -45,11 +45,20 @@ export class DeactivateActionStack extends Stack {
     if ((props.domainName === undefined) !== (certificateArn === undefined)) {
       throw new ConfigurationError('domainName and certificateArn go together: give both (an ACM certificate in this region covering the domain) or neither.');
     }
+    if (certificateArn !== undefined) requireCertificateArn('certificateArn', certificateArn);
+    if (alarmTopicArn !== undefined) requireTopicArn('alarmTopicArn', alarmTopicArn);
+    if (eventBusArn !== undefined) requireEventBusArn('eventBusArn', eventBusArn);
 
     if (alarmEmail !== undefined) {
       if (!EMAIL.test(alarmEmail)) throw new ConfigurationError(`alarmEmail must be an e-mail address, got "${alarmEmail}".`);
       const topic = new Topic(this, 'AlarmTopic', { displayName: 'ZITADEL Deactivate Action alarms', enforceSSL: true });
       topic.addSubscription(new EmailSubscription(alarmEmail));
+      Validations.of(topic).acknowledge({
+        id: 'Serverless-SNSRedrivePolicy',
+        reason:
+          'The only subscription is an e-mail address for alarm notifications: SNS retries e-mail delivery itself, and an ' +
+          'undelivered notification leaves the alarm in ALARM, visible on the dashboard and in the CloudWatch console.',
+      });
       Validations.of(topic).acknowledge({
         id: 'AwsSolutions-SNS2',
         reason:

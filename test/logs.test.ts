@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { putAction, startDynamo, TABLE, type Dynamo } from './support/dynamodb.ts';
+import { runScenario as runScenarioIn } from './support/run-scenario.ts';
 import { generateSigningKey, orgClaims, PROJECT_ID, signJwt, startIssuer, type Issuer } from './support/issuer.ts';
 
 const ORG = '69629023906488334';
@@ -22,27 +18,17 @@ after(async () => {
   await Promise.all([dynamo.close(), issuer.close()]);
 });
 
-/** Runs the production entry in a child process and returns its stdout lines and the statuses. */
-async function runScenario(calls: unknown[], env: Record<string, string> = {}) {
-  const statusFile = join(await mkdtemp(join(tmpdir(), 'log-scenario-')), 'statuses.json');
-  const { stdout, stderr } = await promisify(execFile)(process.execPath, ['test/fixtures/log-scenario.ts', JSON.stringify(calls), statusFile], {
-    env: {
-      PATH: process.env.PATH,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-      AWS_REGION: 'eu-central-1',
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      ZITADEL_ISSUER: issuer.url,
-      ZITADEL_AUDIENCE: PROJECT_ID,
-      AUTHZ_MODE: 'claims',
-      ACTIONS_TABLE: TABLE,
-      POWERTOOLS_SERVICE_NAME: 'deactivate-action',
-      ...env,
-    },
+/** Runs the production entry in a child process and returns its log lines (metric lines apart) and the statuses. */
+function runScenario(calls: unknown[], env: Record<string, string> = {}) {
+  return runScenarioIn(calls, {
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    ZITADEL_ISSUER: issuer.url,
+    ZITADEL_AUDIENCE: PROJECT_ID,
+    AUTHZ_MODE: 'claims',
+    ACTIONS_TABLE: TABLE,
+    POWERTOOLS_SERVICE_NAME: 'deactivate-action',
+    ...env,
   });
-  // Lambda sends both streams to CloudWatch: both are checked.
-  const lines = `${stdout}\n${stderr}`.split('\n').filter((l) => l !== '');
-  return { lines, statuses: JSON.parse(await readFile(statusFile, 'utf8')) as number[] };
 }
 
 test('one structured log line per request, with request id, org, action and outcome, and never a token', async () => {

@@ -13,6 +13,15 @@ export const MAX_CACHED_DECISIONS = 2_000;
 export const NEGATIVE_CACHE_SECONDS = 5;
 
 /**
+ * What the authorizer reports to observability (an adapter outside auth/ turns it into metrics). A hit is a
+ * decision made without a ZITADEL lookup of its own (a cached answer, or one shared with a concurrent caller).
+ */
+export interface AuthorizerTelemetry {
+  decisionCache(result: 'hit' | 'miss'): void;
+  zitadelLookup(milliseconds: number): void;
+}
+
+/**
  * The faithful mode: ZITADEL decides, as it does for its own API. A JWT is verified locally first, so a
  * forged, expired or foreign JWT never reaches ZITADEL; an opaque token (ZITADEL's default, and every
  * PAT) goes straight to ZITADEL. ZITADEL is asked with the caller's own token (`zitadel-auth-api.ts`) and
@@ -23,6 +32,7 @@ export function createZitadelAuthorizer(deps: {
   readonly verifyJwt: VerifyJwt;
   readonly lookup: ZitadelLookup;
   readonly cacheSeconds: number;
+  readonly telemetry?: AuthorizerTelemetry;
 }): Authorizer {
   const cache = new DecisionCache<Authorization>(deps.cacheSeconds === 0 ? 0 : MAX_CACHED_DECISIONS);
 
@@ -36,10 +46,13 @@ export function createZitadelAuthorizer(deps: {
       const originKey = origin === undefined ? '-' : createHash('sha256').update(origin).digest('base64url');
 
       const decide = async (org: string | undefined): Promise<Authorization> => {
+        const lookup = { made: false };
         const outcome = await cache.get(
           `${tokenHash} ${originKey} ${org ?? ''}`,
           async () => {
-            const answer = await deps.lookup(token, org, origin);
+            lookup.made = true;
+            const started = performance.now();
+            const answer = await deps.lookup(token, org, origin).finally(() => deps.telemetry?.zitadelLookup(performance.now() - started));
             return {
               userId: answer.userId,
               orgId: org ?? answer.userOrgId,
@@ -49,6 +62,7 @@ export function createZitadelAuthorizer(deps: {
           },
           (result) => expiry(result, deps.cacheSeconds, exp),
         );
+        deps.telemetry?.decisionCache(lookup.made ? 'miss' : 'hit');
         if (!outcome.ok) throw outcome.error;
         return outcome.value;
       };

@@ -12,6 +12,7 @@ import { deactivatedResult, grpcWebBinding, jsonRouteOnly } from '../http/bindin
 import type { HttpEvent, HttpMiddleware, HttpResult, RequestContext } from '../http/request-context.ts';
 import { zitadelResponse } from '../http/zitadel-response.ts';
 import { DynamoActionStore } from '../storage/actions-table.ts';
+import { Telemetry } from '../telemetry/metrics.ts';
 import type { Config } from './config.ts';
 
 /**
@@ -31,6 +32,8 @@ export interface HandlerDeps {
   readonly config: Config;
   readonly dynamodb?: DynamoDBClient;
   readonly logger?: Logger;
+  /** Metrics (embedded metric format); default: Powertools Metrics from the environment. */
+  readonly telemetry?: Telemetry;
   readonly now?: () => Date;
 }
 
@@ -63,9 +66,16 @@ const emptyBodyIsEmptyObject: HttpMiddleware = {
  * Builds the Lambda handler. Called once per container (cold start): the token verifier with its
  * key cache, the DynamoDB client and the logger are shared by every request it serves.
  */
-export function createHandler({ config, dynamodb = createDynamoDBClient(), logger = new Logger(), now = () => new Date() }: HandlerDeps) {
-  const store = new DynamoActionStore(dynamodb, config.tableName);
-  const { authorizer, prime: primeAuthorizer } = createAuthorizer(config);
+export function createHandler({
+  config,
+  dynamodb = createDynamoDBClient(),
+  logger = new Logger(),
+  telemetry = new Telemetry(),
+  now = () => new Date(),
+}: HandlerDeps) {
+  const dynamoStore = new DynamoActionStore(dynamodb, config.tableName);
+  const store = telemetry.timedStore(dynamoStore);
+  const { authorizer, prime: primeAuthorizer } = createAuthorizer(config, telemetry.authorizer);
 
   const deactivate = async (
     event: HttpEvent,
@@ -95,7 +105,7 @@ export function createHandler({ config, dynamodb = createDynamoDBClient(), logge
       timer = setTimeout(resolve, PRIME_BUDGET_MS);
       timer.unref();
     });
-    await Promise.race([Promise.all([primeAuthorizer(), store.prime()]), budget]);
+    await Promise.race([Promise.all([primeAuthorizer(), dynamoStore.prime()]), budget]);
     clearTimeout(timer);
   };
 
@@ -108,9 +118,12 @@ export function createHandler({ config, dynamodb = createDynamoDBClient(), logge
     },
   })
     // logEvent stays off whatever POWERTOOLS_LOGGER_LOG_EVENT says: the event holds the token.
+    // First, so it flushes the request's metrics after every other middleware.
+    .use(telemetry.flush())
     .use(injectLambdaContext(logger, { logEvent: false }))
     .use(httpErrorHandler({ logger: false }))
     .use(zitadelResponse(logger))
+    .use(telemetry.outcomes())
     // gRPC-web route: decodes its frame before auth (as a gRPC server does) and renders its errors.
     .use(grpcWebBinding())
     .use(authorize(authorizer))

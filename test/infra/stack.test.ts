@@ -97,10 +97,35 @@ function acknowledgedRules(root: IConstruct): string[] {
 }
 
 function nagFindings(app: App): string[] {
-  const report = new nag.AwsSolutionsChecks(undefined, { verbose: true }).validateScope(app);
-  return report.violations.map(
+  const packs = [new nag.AwsSolutionsChecks(undefined, { verbose: true }), new nag.ServerlessChecks(undefined, { verbose: true })];
+  return packs.flatMap((pack) => pack.validateScope(app).violations).map(
     (v) => `${v.severity} ${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}: ${v.description}`,
   );
+}
+
+/** The two rate alarms on the function's Refusals metric: errorId, threshold (%), namespace. */
+function unavailableAlarms(template: Template) {
+  type Query = { Id: string; Expression?: string; MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: string }[] } } };
+  return resources(template, 'AWS::CloudWatch::Alarm')
+    .map(([, a]) => a.Properties ?? {})
+    .filter((a) => a.Metrics !== undefined)
+    .map((a) => {
+      const queries = a.Metrics as Query[];
+      const expression = queries.find((q) => q.Expression !== undefined);
+      assert.equal(expression?.Expression, 'IF(requests > 0, 100 * FILL(refused, 0) / requests, 0)');
+      const refused = queries.find((q) => q.Id === 'refused')!.MetricStat!.Metric;
+      const requests = queries.find((q) => q.Id === 'requests')!.MetricStat!.Metric;
+      assert.equal(refused.MetricName, 'Refusals');
+      assert.equal(requests.MetricName, 'Requests');
+      assert.deepEqual(requests.Dimensions, [{ Name: 'service', Value: 'zitadel-deactivate-action' }]);
+      assert.equal(a.ComparisonOperator, 'GreaterThanOrEqualToThreshold');
+      return {
+        errorId: refused.Dimensions.find((d) => d.Name === 'errorId')?.Value,
+        threshold: a.Threshold,
+        namespace: refused.Namespace,
+      };
+    })
+    .sort((x, y) => String(x.errorId).localeCompare(String(y.errorId)));
 }
 
 describe('DeactivateActionStack (default context)', () => {
@@ -153,6 +178,7 @@ describe('DeactivateActionStack (default context)', () => {
       ACTIONS_TABLE: { Ref: tableId },
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: 'zitadel-deactivate-action',
+      POWERTOOLS_METRICS_NAMESPACE: 'ZitadelDeactivateAction',
       LOG_LEVEL: 'INFO',
     });
   });
@@ -257,10 +283,11 @@ describe('DeactivateActionStack (default context)', () => {
     const [, stage] = only(template, 'AWS::ApiGatewayV2::Stage');
     assert.equal(stage.Properties?.StageName, '$default');
     assert.equal(stage.Properties?.AutoDeploy, true);
-    assert.deepEqual(stage.Properties?.DefaultRouteSettings, { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 });
+    // Detailed (per-route) metrics are on for the dashboard.
+    assert.deepEqual(stage.Properties?.DefaultRouteSettings, { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100, DetailedMetricsEnabled: true });
     assert.deepEqual(stage.Properties?.RouteSettings, {
-      [JSON_ROUTE]: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
-      [GRPC_ROUTE]: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      [JSON_ROUTE]: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100, DetailedMetricsEnabled: true },
+      [GRPC_ROUTE]: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100, DetailedMetricsEnabled: true },
     });
     const routeIds = resources(template, 'AWS::ApiGatewayV2::Route').map(([id]) => id);
     for (const id of routeIds) assert.ok((stage.DependsOn ?? []).includes(id), `stage depends on ${id}`);
@@ -269,13 +296,18 @@ describe('DeactivateActionStack (default context)', () => {
     assert.ok(!/authorization/i.test(access.Format), 'the Authorization header is never logged');
   });
 
-  test('four alarms (function errors, throttles, API 5xx, DLQ), none with an action when no topic is configured', () => {
+  test('six alarms (function errors, throttles, API 5xx, DLQ, ZITADEL and DynamoDB unavailable), none with an action when no topic is configured', () => {
     const alarms = resources(template, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties ?? {});
-    assert.deepEqual(alarms.map((a) => `${String(a.Namespace)} ${String(a.MetricName)}`).sort(), [
+    const single = alarms.filter((a) => a.MetricName !== undefined);
+    assert.deepEqual(single.map((a) => `${String(a.Namespace)} ${String(a.MetricName)}`).sort(), [
       'AWS/ApiGateway 5xx',
       'AWS/Lambda Errors',
       'AWS/Lambda Throttles',
       'AWS/SQS ApproximateNumberOfMessagesVisible',
+    ]);
+    assert.deepEqual(unavailableAlarms(template), [
+      { errorId: 'AUTHZ-Zunav', threshold: 5, namespace: 'ZitadelDeactivateAction' },
+      { errorId: 'STORE-Dyn14', threshold: 5, namespace: 'ZitadelDeactivateAction' },
     ]);
     for (const a of alarms) {
       assert.equal(a.AlarmActions, undefined);
@@ -333,25 +365,35 @@ describe('DeactivateActionStack with every context value (stage, custom domain, 
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
     });
     const alarms = resources(t, 'AWS::CloudWatch::Alarm');
-    assert.equal(alarms.length, 4);
+    assert.equal(alarms.length, 6);
     for (const [id, a] of alarms) assert.deepEqual(a.Properties?.AlarmActions, [{ Ref: topicId }], id);
   });
 
-  test('cdk-nag AwsSolutions: no findings; acknowledged exactly APIG4 on both routes, SQS3 on the DLQ, SNS2 on the topic', () => {
+  test('cdk-nag AwsSolutions and Serverless: no findings; acknowledged exactly APIG4 on both routes, SQS3 and SQSRedrivePolicy on the DLQ, SNS2 and SNSRedrivePolicy on the topic, LambdaDLQ and LambdaTracing on the function', () => {
     assert.deepEqual(nagFindings(full.app), []);
     const p = `${STACK_NAME}-dev`;
     assert.deepEqual(acknowledgedRules(full.app), [
       `${p}/AlarmTopic AwsSolutions-SNS2`,
+      `${p}/AlarmTopic Serverless-SNSRedrivePolicy`,
       `${p}/Service/ChangeEvents/DeadLetterQueue AwsSolutions-SQS3`,
+      `${p}/Service/ChangeEvents/DeadLetterQueue Serverless-SQSRedrivePolicy`,
+      `${p}/Service/DeactivateActionFunction Serverless-LambdaDLQ`,
+      `${p}/Service/DeactivateActionFunction Serverless-LambdaTracing`,
       `${p}/Service/DeactivateActionGrpcWebRoute AwsSolutions-APIG4`,
       `${p}/Service/DeactivateActionRoute AwsSolutions-APIG4`,
     ]);
+    const fn = full.stack.node.findChild('Service').node.findChild('DeactivateActionFunction').node.defaultChild as CfnResource;
+    assert.equal(nag.rules.lambda.LambdaDLQ(fn), nag.NagRuleCompliance.NON_COMPLIANT);
+    assert.equal(nag.rules.lambda.LambdaTracing(fn), nag.NagRuleCompliance.NON_COMPLIANT);
     // None is stale: without its acknowledgment each rule fires on that very resource.
     const cfn = (c: string) => full.stack.node.findChild('Service').node.findChild(c).node.defaultChild as CfnResource;
     assert.equal(nag.rules.apigw.APIGWAuthorization(cfn('DeactivateActionRoute')), nag.NagRuleCompliance.NON_COMPLIANT);
     assert.equal(nag.rules.apigw.APIGWAuthorization(cfn('DeactivateActionGrpcWebRoute')), nag.NagRuleCompliance.NON_COMPLIANT);
     const queue = full.stack.node.findChild('Service').node.findChild('ChangeEvents').node.findChild('DeadLetterQueue').node.defaultChild as CfnResource;
     assert.equal(nag.rules.sqs.SQSQueueDLQ(queue), nag.NagRuleCompliance.NON_COMPLIANT);
+    assert.equal(nag.rules.sqs.SQSRedrivePolicy(queue), nag.NagRuleCompliance.NON_COMPLIANT);
+    const subscription = full.stack.node.findChild('AlarmTopic').node.findChild('ops@example.com').node.defaultChild as CfnResource;
+    assert.equal(nag.rules.sns.SNSRedrivePolicy(subscription), nag.NagRuleCompliance.NON_COMPLIANT);
     const topic = full.stack.node.findChild('AlarmTopic').node.defaultChild as CfnResource;
     assert.equal(nag.rules.sns.SNSEncryptedKMS(topic), nag.NagRuleCompliance.NON_COMPLIANT);
   });
@@ -390,6 +432,7 @@ describe('other configurations', () => {
         ACTIONS_TABLE: undefined,
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: 'zitadel-deactivate-action',
+        POWERTOOLS_METRICS_NAMESPACE: 'ZitadelDeactivateAction',
         LOG_LEVEL: 'INFO',
       },
     );
@@ -419,10 +462,10 @@ describe('other configurations', () => {
   test('security finding 8: throttling and reserved concurrency from context; per-route limits from the construct props', () => {
     const { template } = synth({ throttlingRateLimit: '25', throttlingBurstLimit: '40', reservedConcurrency: '20' });
     const [, stage] = only(template, 'AWS::ApiGatewayV2::Stage');
-    assert.deepEqual(stage.Properties?.DefaultRouteSettings, { ThrottlingRateLimit: 25, ThrottlingBurstLimit: 40 });
+    assert.deepEqual(stage.Properties?.DefaultRouteSettings, { ThrottlingRateLimit: 25, ThrottlingBurstLimit: 40, DetailedMetricsEnabled: true });
     assert.deepEqual(stage.Properties?.RouteSettings, {
-      [JSON_ROUTE]: { ThrottlingRateLimit: 25, ThrottlingBurstLimit: 40 },
-      [GRPC_ROUTE]: { ThrottlingRateLimit: 25, ThrottlingBurstLimit: 40 },
+      [JSON_ROUTE]: { ThrottlingRateLimit: 25, ThrottlingBurstLimit: 40, DetailedMetricsEnabled: true },
+      [GRPC_ROUTE]: { ThrottlingRateLimit: 25, ThrottlingBurstLimit: 40, DetailedMetricsEnabled: true },
     });
     assert.equal(only(template, 'AWS::Lambda::Function')[1].Properties?.ReservedConcurrentExecutions, 20);
 
@@ -431,8 +474,8 @@ describe('other configurations', () => {
     new DeactivateActionApi(stack, 'Api', { zitadelIssuer: ISSUER, routeThrottling: { grpcWeb: { rateLimit: 5, burstLimit: 10 } } });
     Template.fromStack(stack).hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       RouteSettings: {
-        [JSON_ROUTE]: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
-        [GRPC_ROUTE]: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
+        [JSON_ROUTE]: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100, DetailedMetricsEnabled: true },
+        [GRPC_ROUTE]: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10, DetailedMetricsEnabled: true },
       },
     });
   });
