@@ -145,6 +145,8 @@ export function propsFromContext(node: Node): ContextProps {
     if (!/^\d+$/.test(cache)) throw new ConfigurationError(`CDK context "authzCacheSeconds" must be a whole number of seconds, got "${cache}".`);
     props.authzCacheSeconds = Number(cache);
   }
+  const corsOrigins = optionalString(node, 'corsAllowOrigins');
+  if (corsOrigins !== undefined) props.corsAllowOrigins = corsOrigins.split(',').map((o) => o.trim()).filter((o) => o !== '');
   const events = optionalString(node, 'changeEvents');
   if (events !== undefined) {
     if (events !== 'true' && events !== 'false') throw new ConfigurationError(`CDK context "changeEvents" must be true or false, got "${events}".`);

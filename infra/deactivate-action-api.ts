@@ -8,6 +8,7 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CfnStage,
+  CorsHttpMethod,
   DomainName,
   HttpApi,
   HttpMethod,
@@ -34,6 +35,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { AuditQueries } from './audit-queries.ts';
 import { ActionChangeEvents } from './change-events.ts';
+import { corsSettings, CorsOriginError } from './cors.ts';
 import {
   ConfigurationError,
   nonNegativeInteger,
@@ -140,6 +142,12 @@ export interface DeactivateActionApiProps {
   readonly metricsNamespace?: string;
   /** X-Ray active tracing of the function. @default 'disabled' */
   readonly tracing?: TracingMode;
+  /**
+   * Origins allowed to call the API from a browser (`https://app.example.com`, `https://*.example.com`), answered
+   * by API Gateway's own CORS configuration with ZITADEL's methods and headers (`cors.ts`).
+   * @default every origin (`*`), as ZITADEL's API allows
+   */
+  readonly corsAllowOrigins?: readonly string[];
 }
 
 export class DeactivateActionApi extends Construct {
@@ -248,6 +256,8 @@ export class DeactivateActionApi extends Construct {
     this.api = new HttpApi(this, 'HttpApi', {
       apiName: prefix,
       description: 'ZITADEL-compatible Management API subset: DeactivateAction',
+      // The gateway answers preflights itself (they never run the function) and adds the headers to answers.
+      corsPreflight: corsPreflight(props.corsAllowOrigins),
       // The $default stage is created below: HttpApi's own cannot take access log settings.
       createDefaultStage: false,
     });
@@ -476,6 +486,25 @@ function functionEnvironment(props: DeactivateActionApiProps): Record<string, st
     environment.DEFAULT_LANGUAGE = language;
   }
   return environment;
+}
+
+/** ZITADEL's CORS answer (`cors.ts`) as the HTTP API's CORS configuration; a wrong origin stops the synth. */
+function corsPreflight(origins: readonly string[] | undefined) {
+  let cors;
+  try {
+    cors = corsSettings(origins);
+  } catch (err) {
+    if (err instanceof CorsOriginError) throw new ConfigurationError(err.message);
+    throw err;
+  }
+  return {
+    allowOrigins: [...cors.allowOrigins],
+    allowMethods: cors.allowMethods.map((m) => CorsHttpMethod[m]),
+    allowHeaders: [...cors.allowHeaders],
+    exposeHeaders: [...cors.exposeHeaders],
+    allowCredentials: cors.allowCredentials,
+    maxAge: Duration.seconds(cors.maxAgeSeconds),
+  };
 }
 
 function checkedLimits(name: string, limits: ThrottleLimits): ThrottleLimits {

@@ -14,6 +14,7 @@ export const authorize = (authorizer: Authorizer): HttpMiddleware => ({
     request.context.authorization = await authorizer.authorize({
       authorization: headers.authorization,
       orgHeader: headers[ORG_HEADER] || undefined,
+      origin: headers.origin || undefined,
     });
   },
 });

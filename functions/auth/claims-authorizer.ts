@@ -18,6 +18,11 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
  * never from the generic `urn:zitadel:iam:org:project:roles`, which ZITADEL fills with the roles of the
  * *requesting client's* project, a project any organisation owner can create with a role named `IAM_OWNER`
  * (security finding 1). A malformed claim grants nothing.
+ *
+ * The caller's `Origin` is not checked here. ZITADEL checks it for JWT access tokens too (it looks every token up,
+ * then the allowed origins of the token's application, `AUTH-DZG21`), but those origins are application settings
+ * that no token carries, and this mode does not ask ZITADEL. Browsers are held to the HTTP API's CORS origins
+ * (`corsAllowOrigins`) only; where ZITADEL's per-application check matters, use the zitadel mode.
  */
 export function createClaimsAuthorizer(deps: {
   readonly verifyJwt: VerifyJwt;

@@ -68,14 +68,19 @@ export function createZitadelAuthApi({ apiUrl, timeoutMs = ZITADEL_TIMEOUT_MS }:
     }
   }
 
-  async function lookup(token: string, orgHeader: string | undefined): Promise<ZitadelAnswer> {
+  async function lookup(token: string, orgHeader: string | undefined, origin?: string): Promise<ZitadelAnswer> {
     const authorization = `Bearer ${token}`;
+    // The browser's origin goes with the token, so that ZITADEL applies its own origin check (`checkOrigin` in
+    // internal/api/authz/context.go): a token issued to an application, sent from an origin that application does
+    // not allow, is refused with PermissionDenied `Errors.OriginNotAllowed (AUTH-DZG21)`, passed through as is.
+    const originHeader = origin === undefined ? {} : { origin };
     const [me, permissions] = await Promise.allSettled([
-      ask(meUrl, { method: 'GET', headers: { authorization, accept: 'application/json' } }),
+      ask(meUrl, { method: 'GET', headers: { authorization, accept: 'application/json', ...originHeader } }),
       ask(permissionsUrl, {
         method: 'POST',
         headers: {
           authorization,
+          ...originHeader,
           accept: 'application/json',
           'content-type': 'application/json',
           ...(orgHeader ? { 'x-zitadel-orgid': orgHeader } : {}),

@@ -25,7 +25,7 @@ export interface AuthorizerTelemetry {
  * The faithful mode: ZITADEL decides, as it does for its own API. A JWT is verified locally first, so a
  * forged, expired or foreign JWT never reaches ZITADEL; an opaque token (ZITADEL's default, and every
  * PAT) goes straight to ZITADEL. ZITADEL is asked with the caller's own token (`zitadel-auth-api.ts`) and
- * its answer is cached per (SHA-256 of the token, organisation asked for) for `cacheSeconds`, never past
+ * its answer is cached per (SHA-256 of the token, of the caller's `Origin`, organisation asked for) for `cacheSeconds`, never past
  * the JWT's `exp`. A revocation is therefore seen within `cacheSeconds`.
  */
 export function createZitadelAuthorizer(deps: {
@@ -37,19 +37,22 @@ export function createZitadelAuthorizer(deps: {
   const cache = new DecisionCache<Authorization>(deps.cacheSeconds === 0 ? 0 : MAX_CACHED_DECISIONS);
 
   return {
-    async authorize({ authorization, orgHeader }): Promise<Authorization> {
+    async authorize({ authorization, orgHeader, origin }): Promise<Authorization> {
       const token = bearerToken(authorization);
       const exp = looksLikeJwt(token) ? (await deps.verifyJwt(token)).exp : undefined;
       const tokenHash = createHash('sha256').update(token).digest('base64url');
+      // ZITADEL's answer depends on the origin too (AUTH-DZG21): a decision for one origin never serves another.
+      // Hashed, so that a long forged Origin header cannot make the cache's keys large.
+      const originKey = origin === undefined ? '-' : createHash('sha256').update(origin).digest('base64url');
 
       const decide = async (org: string | undefined): Promise<Authorization> => {
         const lookup = { made: false };
         const outcome = await cache.get(
-          `${tokenHash} ${org ?? ''}`,
+          `${tokenHash} ${originKey} ${org ?? ''}`,
           async () => {
             lookup.made = true;
             const started = performance.now();
-            const answer = await deps.lookup(token, org).finally(() => deps.telemetry?.zitadelLookup(performance.now() - started));
+            const answer = await deps.lookup(token, org, origin).finally(() => deps.telemetry?.zitadelLookup(performance.now() - started));
             return {
               userId: answer.userId,
               orgId: org ?? answer.userOrgId,

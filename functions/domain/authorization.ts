@@ -27,6 +27,11 @@ export interface AuthorizationRequest {
   readonly authorization: string | undefined;
   /** The `x-zitadel-orgid` header, unchecked; undefined when absent or empty. */
   readonly orgHeader: string | undefined;
+  /**
+   * The browser's `Origin` header, unchecked; undefined when absent (calls from servers). ZITADEL refuses a token
+   * issued to an application when the origin is not one of that application's (`AUTH-DZG21`).
+   */
+  readonly origin?: string | undefined;
 }
 
 export interface Authorizer {

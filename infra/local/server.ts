@@ -7,6 +7,8 @@ import {
   toApiGatewayEvent,
   type HttpResponse,
 } from './api-gateway-event.ts';
+import type { CorsSettings } from '../cors.ts';
+import { isPreflight, preflightResponse, withCorsHeaders } from './gateway-cors.ts';
 import { FUNCTION_TIMEOUT_MS, lambdaContext } from './lambda-context.ts';
 
 /** The function as API Gateway invokes it. */
@@ -26,6 +28,8 @@ export interface LocalServerOptions {
   maxBodyBytes?: number;
   /** Where the server reports function failures (never request data). */
   logError?: (line: string) => void;
+  /** The HTTP API's CORS configuration (`corsSettings`), answered as API Gateway does; absent: none. */
+  cors?: CorsSettings;
 }
 
 /**
@@ -58,6 +62,14 @@ async function respond(req: IncomingMessage, options: LocalServerOptions): Promi
   const url = req.url ?? '/';
   const path = url.split('?', 1)[0] ?? '/';
 
+  const origin = singleHeader(req.headers.origin);
+  const cors = options.cors;
+  // The gateway answers preflights itself: the function never sees them.
+  if (cors !== undefined && origin !== undefined && isPreflight({ method, origin, requestMethod: singleHeader(req.headers['access-control-request-method']) })) {
+    req.resume();
+    return preflightResponse(cors, origin);
+  }
+
   const route = matchRoute(method, path);
   if (route === undefined) return gatewayResponse(404, 'Not Found');
 
@@ -73,8 +85,13 @@ async function respond(req: IncomingMessage, options: LocalServerOptions): Promi
   );
   const timeoutMs = options.timeoutMs ?? FUNCTION_TIMEOUT_MS;
   const context = lambdaContext(timeoutMs);
-  const response = await invoke(handler, event, context, timeoutMs, options.logError);
+  const invoked = await invoke(handler, event, context, timeoutMs, options.logError);
+  const response = cors === undefined ? invoked : withCorsHeaders(cors, origin, invoked);
   return { ...response, headers: { ...response.headers, 'apigw-requestid': event.requestContext.requestId } };
+}
+
+function singleHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(',') : value;
 }
 
 /** Runs the function with its timeout; a failure or timeout is API Gateway's 500, as for a function error. */

@@ -8,6 +8,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConfigError, loadConfig, type Config } from '../../functions/deactivate-action/config.ts';
+import { corsSettings, CorsOriginError } from '../cors.ts';
 import { createDynamoDBClient, createHandler } from '../../functions/deactivate-action/handler.ts';
 import { findActiveAction } from './action-records.ts';
 import { deactivateCurl } from './curl-command.ts';
@@ -85,6 +86,14 @@ async function main(): Promise<void> {
   const externalDynamoDB = env.AWS_ENDPOINT_URL_DYNAMODB?.trim() || undefined;
   const localEngine = parseLocalEngine(env.LOCAL_DYNAMODB);
   if (typeof localEngine === 'object') return fail(localEngine.problem);
+  // The HTTP API's CORS (`-c corsAllowOrigins` in the stack): every origin unless CORS_ALLOW_ORIGINS lists some.
+  const cors = (() => {
+    try {
+      return corsSettings(env.CORS_ALLOW_ORIGINS);
+    } catch (err) {
+      return err instanceof CorsOriginError ? fail(err.message.replace(/^corsAllowOrigins/, 'CORS_ALLOW_ORIGINS')) : fail(String(err));
+    }
+  })();
 
   // The function's own variables, as the stack sets them; with the dev ZITADEL it is both the
   // issuer and the Auth API.
@@ -127,6 +136,7 @@ async function main(): Promise<void> {
     handler: () => handler,
     devZitadel: () => devZitadel,
     logError: (line) => process.stderr.write(`${line}\n`),
+    cors,
   });
   await listen(server, port);
   cleanups.push(() => closeServer(server));
@@ -196,6 +206,7 @@ async function main(): Promise<void> {
   const shownDataDir = relative(REPO_ROOT, dataDir).startsWith('..') ? dataDir : relative(REPO_ROOT, dataDir);
   say(`Deactivate Action API listening on ${url}`);
   say(`  route:    POST ${url}/management/v1/actions/{id}/_deactivate`);
+  say(`  CORS:     ${cors.allowOrigins.join(', ')}${cors.allowOrigins.includes('*') ? ' (every origin, as ZITADEL; CORS_ALLOW_ORIGINS to restrict)' : ' (CORS_ALLOW_ORIGINS)'}`);
   say(
     embedded === undefined
       ? `  DynamoDB: ${dynamodbEndpoint} (AWS_ENDPOINT_URL_DYNAMODB), table "${table}"`

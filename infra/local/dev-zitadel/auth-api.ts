@@ -9,11 +9,12 @@ import {
   AUTH_HEADER_MISSING,
   INVALID_AUTH_HEADER,
   ORG_NOT_FOUND,
+  ORIGIN_NOT_ALLOWED,
   TOKEN_INVALID,
   type GatewayError,
 } from './gateway-errors.ts';
 import { ROLE_PERMISSIONS } from './role-permissions.ts';
-import type { DevZitadelState, TokenRecord } from './store.ts';
+import type { Application, DevZitadelState, TokenRecord } from './store.ts';
 import { jwtKey, opaqueKey, readOwnJwt } from './tokens.ts';
 
 export interface Instance {
@@ -34,7 +35,8 @@ export interface CallerContext {
  * `authorize` (auth_interceptor.go) and `VerifyTokenAndCreateCtxData` (authz/context.go), in their
  * order: header present; `"Bearer "` split into exactly two parts; the token active (known, not
  * revoked, not expired) with ZITADEL's project in its audience unless it is a PAT
- * (`verifyAccessTokenV1`); the organisation exists.
+ * (`verifyAccessTokenV1`); for a token issued to an application, the request's `Origin` (if any)
+ * one of that application's (`checkOrigin`); the organisation exists.
  */
 export function authorize(
   instance: Instance,
@@ -42,6 +44,7 @@ export function authorize(
   authorization: string | undefined,
   orgHeader: string | undefined,
   now = Date.now(),
+  origin?: string,
 ): CallerContext | GatewayError {
   if (!authorization) return AUTH_HEADER_MISSING;
   const parts = authorization.split('Bearer ');
@@ -54,10 +57,30 @@ export function authorize(
   const user = state.users[record.userId];
   // A removed or deactivated user's tokens are no longer active in ZITADEL.
   if (user === undefined || user.state === 'USER_STATE_INACTIVE') return TOKEN_INVALID;
+  // ZITADEL checks origins only for tokens issued through an application (a PAT has no client id), and only
+  // when the request has an Origin; an exact match against the application's list.
+  if (record.clientId !== undefined && origin) {
+    if (!allowedOrigins(state.applications?.[record.clientId]).includes(origin)) return ORIGIN_NOT_ALLOWED;
+  }
 
   const orgId = orgHeader ? orgHeader : user.orgId;
   if (!Object.hasOwn(state.organizations, orgId)) return ORG_NOT_FOUND;
   return { userId: record.userId, orgId };
+}
+
+/**
+ * `domain.OIDCOriginAllowList`: the origin (`scheme://host`) of each redirect URI, then the additional origins,
+ * each once. An application unknown here allows none.
+ */
+export function allowedOrigins(application: Application | undefined): string[] {
+  const list: string[] = [];
+  for (const uri of application?.redirectUris ?? []) {
+    const url = URL.parse(uri);
+    const origin = url === null ? undefined : `${url.protocol}//${url.host}`;
+    if (origin !== undefined && !list.includes(origin)) list.push(origin);
+  }
+  for (const origin of application?.additionalOrigins ?? []) if (!list.includes(origin)) list.push(origin);
+  return list;
 }
 
 /** Like `getTokenIDAndSubject`: an opaque token first, else a JWT signed by this instance. */

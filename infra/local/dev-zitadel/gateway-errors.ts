@@ -49,6 +49,8 @@ export const AUTH_HEADER_MISSING = grpcStatus(16, 'auth header missing');
 export const INVALID_AUTH_HEADER = zitadelError(16, 'AUTH-7fs1e', 'invalid auth header');
 /** `VerifyTokenAndCreateCtxData`: unknown, expired, revoked token or wrong audience. */
 export const TOKEN_INVALID = zitadelError(16, 'AUTH-7fs1e', 'Errors.Token.Invalid');
+/** `checkOrigin` (authz/context.go): a token issued to an application, sent from an origin that application does not allow. */
+export const ORIGIN_NOT_ALLOWED = zitadelError(7, 'AUTH-DZG21', 'Errors.OriginNotAllowed');
 /** `VerifyTokenAndCreateCtxData`: the organisation of `x-zitadel-orgid` (or the user's own) does not exist. */
 export const ORG_NOT_FOUND = zitadelError(7, 'AUTH-Bs7Ds', "Organisation doesn't exist");
 /** ZITADEL's `httpErrorHandler` (gateway.go): a known path with another method is 405 with code Unimplemented. */

@@ -82,6 +82,11 @@ export interface DevZitadel {
   createPat(userId: string, options?: { ttlSeconds?: number }): string;
   /** `false` when the token is unknown (or expired and forgotten). */
   revoke(token: string): boolean;
+  /**
+   * Sets an application's redirect URIs and additional origins: a JWT or opaque token (issued to `DEV_CLIENT_ID`)
+   * is accepted from a browser only on those origins (ZITADEL's `AUTH-DZG21`). Unconfigured: no origin.
+   */
+  configureApplication(clientId: string, application: { redirectUris?: string[]; additionalOrigins?: string[] }): void;
 }
 
 export interface DevZitadelOptions {
@@ -129,7 +134,7 @@ export function createDevZitadel(options: DevZitadelOptions): DevZitadel {
     const token = newOpaqueToken();
     const expiresAt = Date.now() + ttlSeconds * 1000;
     store.update((state) => {
-      state.tokens[opaqueKey(token)] = { type, userId, audience, expiresAt, revoked: false };
+      state.tokens[opaqueKey(token)] = { type, userId, audience, expiresAt, revoked: false, ...(type === 'opaque' ? { clientId: DEV_CLIENT_ID } : {}) };
     });
     return token;
   };
@@ -159,7 +164,7 @@ export function createDevZitadel(options: DevZitadelOptions): DevZitadel {
         req.resume();
         if (method !== (isUsersMe ? 'GET' : 'POST')) return sendError(res, METHOD_NOT_ALLOWED);
         const state = store.read();
-        const caller = authorize(instance, state, req.headers.authorization, header(req, 'x-zitadel-orgid'));
+        const caller = authorize(instance, state, req.headers.authorization, header(req, 'x-zitadel-orgid'), Date.now(), header(req, 'origin'));
         if ('status' in caller) return sendError(res, caller);
         send(res, 200, isUsersMe ? getMyUser(state, caller) : listMyZitadelPermissions(state, caller));
         return true;
@@ -241,12 +246,17 @@ export function createDevZitadel(options: DevZitadelOptions): DevZitadel {
       const aud = audience ?? defaultAudience();
       const minted = mintJwt(key, { issuer, subject: userId, audience: aud, clientId: DEV_CLIENT_ID, ttlSeconds, claims });
       store.update((state) => {
-        state.tokens[jwtKey(minted.jti)] = { type: 'jwt', userId, audience: aud, expiresAt: minted.expiresAt, revoked: false };
+        state.tokens[jwtKey(minted.jti)] = { type: 'jwt', userId, audience: aud, expiresAt: minted.expiresAt, revoked: false, clientId: DEV_CLIENT_ID };
       });
       return minted.token;
     },
     issueOpaque: (userId, { ttlSeconds = HOUR, audience } = {}) => storeOpaque('opaque', userId, ttlSeconds, audience ?? defaultAudience()),
     createPat: (userId, { ttlSeconds = PAT_DEFAULT_TTL_SECONDS } = {}) => storeOpaque('pat', userId, ttlSeconds, []),
+    configureApplication(clientId, { redirectUris = [], additionalOrigins = [] }) {
+      store.update((state) => {
+        state.applications = { ...state.applications, [clientId]: { redirectUris, additionalOrigins } };
+      });
+    },
     revoke(token) {
       // A JWT is revoked by its id; its signature stays valid, only ZITADEL stops accepting it.
       const jwt = readOwnJwt(key, issuer, token, 0);

@@ -28,6 +28,12 @@ export interface Membership {
   roles: string[];
 }
 
+/** An OIDC application's origin settings (ZITADEL's `OIDCApp.RedirectURIs`, `AdditionalOrigins`). */
+export interface Application {
+  redirectUris: string[];
+  additionalOrigins: string[];
+}
+
 /**
  * What ZITADEL keeps of an access token or PAT: who it belongs to, its audience and expiry, and
  * whether it was revoked. Keyed by the JWT's `jti`, or by the SHA-256 of an opaque token, so the
@@ -40,6 +46,8 @@ export interface TokenRecord {
   /** Milliseconds since the epoch. */
   readonly expiresAt: number;
   revoked: boolean;
+  /** The application the token was issued to (code or implicit flow); absent for PATs, which have none. */
+  readonly clientId?: string;
 }
 
 export interface DevZitadelState {
@@ -47,9 +55,11 @@ export interface DevZitadelState {
   users: Record<string, User>;
   memberships: Membership[];
   tokens: Record<string, TokenRecord>;
+  /** By client id; absent in state files written before applications had origins. */
+  applications?: Record<string, Application>;
 }
 
-const emptyState = (): DevZitadelState => ({ organizations: {}, users: {}, memberships: [], tokens: {} });
+const emptyState = (): DevZitadelState => ({ organizations: {}, users: {}, memberships: [], tokens: {}, applications: {} });
 
 /**
  * The dev ZITADEL's state: in memory, or in a JSON file that several processes share (the server
