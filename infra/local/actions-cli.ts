@@ -5,11 +5,11 @@
  * AWS credential chain and region: see infra/local/actions-target.ts).
  */
 import { parseArgs } from 'node:util';
-import { exitQuietlyWhenStdoutCloses } from './closed-stdout.ts';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { idProblem } from '../../functions/domain/deactivate-action.ts';
 import { listActions, newZitadelId, putNewAction, type ActionRecord } from './action-records.ts';
 import { clientFor, describeTarget, resolveTarget, TargetError, type Target } from './actions-target.ts';
+import { exitQuietlyWhenStdoutCloses } from './closed-stdout.ts';
 import { deactivateCurl, shellQuote } from './curl-command.ts';
 import { createDevZitadel } from './dev-zitadel/index.ts';
 import { orgOwnerToken } from './dev-zitadel/org-owner-token.ts';

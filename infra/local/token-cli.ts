@@ -5,9 +5,9 @@
  * folder, which the running server re-reads.
  */
 import { parseArgs } from 'node:util';
-import { exitQuietlyWhenStdoutCloses } from './closed-stdout.ts';
 import { DEMO_ORG_ID } from './seed.ts';
 import { newZitadelId } from './action-records.ts';
+import { exitQuietlyWhenStdoutCloses } from './closed-stdout.ts';
 import { loadSigningKey, parseDuration, signingKeyPath } from './dev-issuer.ts';
 import { DEMO_USER_ID } from './dev-zitadel/demo.ts';
 import { createDevZitadel, DEV_PROJECT_ID, type DevZitadel } from './dev-zitadel/index.ts';
