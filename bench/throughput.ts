@@ -20,7 +20,8 @@ export async function measureThroughput(world: BenchWorld, { amount = 4000, conn
   const dataDir = await mkdtemp(join(tmpdir(), 'bench-local-'));
   const server = spawn(process.execPath, ['infra/local/start.ts'], {
     cwd: projectRoot,
-    env: { ...process.env, ...world.functionEnv, PORT: String(port), DATA_DIR: dataDir, NODE_OPTIONS: '' },
+    // AUTHZ_CACHE_SECONDS: the deployed function's default (npm start's own is 0, no decision cache).
+    env: { ...process.env, AUTHZ_CACHE_SECONDS: '30', ...world.functionEnv, PORT: String(port), DATA_DIR: dataDir, NODE_OPTIONS: '' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   try {

@@ -9,7 +9,8 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { idProblem } from '../../functions/domain/deactivate-action.ts';
 import { listActions, newZitadelId, putNewAction, type ActionRecord } from './action-records.ts';
 import { clientFor, describeTarget, resolveTarget, TargetError, type Target } from './actions-target.ts';
-import { deactivateCurl } from './curl-command.ts';
+import { exitQuietlyWhenStdoutCloses } from './closed-stdout.ts';
+import { deactivateCurl, shellQuote } from './curl-command.ts';
 import { createDevZitadel } from './dev-zitadel/index.ts';
 import { orgOwnerToken } from './dev-zitadel/org-owner-token.ts';
 import { resolveDataDir, runningServer } from './local-state.ts';
@@ -96,10 +97,23 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`Created action ${id} ("${name}") in organisation ${org}, ACTIVE (${describeTarget(target)}).\n`);
     const state = target.kind === 'local-server' ? target.state : undefined;
     if (state?.devIssuer) {
-      // The running server's dev ZITADEL (its state in the data folder): an ORG_OWNER token of the mode it runs in.
+      // The running server's dev ZITADEL (its state in the data folder): a token of a user who may
+      // already deactivate there, in the mode the server runs in. Nobody is granted anything here.
+      const mode = state.authzMode ?? 'zitadel';
       const devZitadel = createDevZitadel({ issuer: state.issuer, dataDir: resolveDataDir(process.env) });
-      const token = orgOwnerToken(devZitadel, org, { mode: state.authzMode ?? 'zitadel', ttlSeconds: 3600 });
-      process.stdout.write(`Deactivate it (token valid 1h):\n${deactivateCurl(state.url, id, token)}\n`);
+      const token = orgOwnerToken(devZitadel, org, { mode, ttlSeconds: 3600 });
+      if (token !== undefined) {
+        process.stdout.write(`Deactivate it (token valid 1h):\n${deactivateCurl(state.url, id, token)}\n`);
+      } else {
+        const tokenCommand = `npm run -s token -- ${mode === 'claims' ? '--type jwt --claims ' : ''}--org ${shellQuote(org)} --role ORG_OWNER`;
+        process.stdout.write(
+          (mode === 'claims'
+            ? `The dev ZITADEL has no user in organisation ${org} yet (creating an action creates no one).\n`
+            : `No user of organisation ${org} may deactivate its actions yet (creating an action grants no one anything).\n`) +
+            `To make its first user ORG_OWNER${mode === 'claims' ? ' in a token' : ''} and deactivate it:\n` +
+            `TOKEN=$(${tokenCommand})\n${deactivateCurl(state.url, id, { shellVariable: 'TOKEN' })}\n`,
+        );
+      }
     }
     return 0;
   }
@@ -170,6 +184,7 @@ function describe(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
 
+exitQuietlyWhenStdoutCloses();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -3,8 +3,9 @@ export const shellQuote = (value: string) => `'${value.replaceAll("'", `'\\''`)}
 
 /**
  * The ready-to-run call of the endpoint, one line, in the shape of ZITADEL's API reference example.
+ * `token` is the token itself, or `{ shellVariable: 'TOKEN' }` for a line that reads `$TOKEN`.
  */
-export function deactivateCurl(baseUrl: string, actionId: string, token: string): string {
+export function deactivateCurl(baseUrl: string, actionId: string, token: string | { shellVariable: string }): string {
   const url = `${baseUrl}/management/v1/actions/${encodeURIComponent(actionId)}/_deactivate`;
   return [
     'curl -L -X POST',
@@ -14,7 +15,7 @@ export function deactivateCurl(baseUrl: string, actionId: string, token: string)
     '-H',
     shellQuote('Accept: application/json'),
     '-H',
-    shellQuote(`Authorization: Bearer ${token}`),
+    typeof token === 'string' ? shellQuote(`Authorization: Bearer ${token}`) : `"Authorization: Bearer $${token.shellVariable}"`,
     '--data-raw',
     shellQuote('{}'),
   ].join(' ');

@@ -1,5 +1,5 @@
-import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 
 /** The repository root (this file is `infra/local/local-state.ts`). */
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
@@ -9,6 +9,70 @@ export function resolveDataDir(env: Readonly<Record<string, string | undefined>>
   const configured = env.DATA_DIR?.trim();
   return configured ? resolve(configured) : join(REPO_ROOT, '.local-data');
 }
+
+/** A data folder that cannot be used, said in one line naming where it came from (no stack). */
+export class DataDirError extends Error {
+  override name = 'DataDirError';
+}
+
+/**
+ * Makes sure the data folder exists (created 0700, one level at a time) and is a writable folder,
+ * before anything is put in it. Node's recursive `mkdirSync` loops forever (synchronously, deaf to
+ * Ctrl+C) on paths such as `/proc/nonexistent/x`, and its errors name neither the variable nor the
+ * cause, so each missing level is created here on its own and every failure becomes one line.
+ */
+export function prepareDataDir(dataDir: string, env: Readonly<Record<string, string | undefined>>): void {
+  const source = env.DATA_DIR?.trim() ? `DATA_DIR=${env.DATA_DIR}` : `the default data folder ${dataDir} (DATA_DIR unset)`;
+  const problem = (what: string): never => {
+    throw new DataDirError(`Cannot use ${source} as the data folder: ${what}. Set DATA_DIR to a folder you can write to.`);
+  };
+  const missing: string[] = [];
+  let existing = dataDir;
+  for (;;) {
+    try {
+      if (!statSync(existing).isDirectory()) problem(`${existing} is a file, not a folder`);
+      break;
+    } catch (err) {
+      if (err instanceof DataDirError) throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      // ENOTDIR: a level above is a file; walking up finds and names it.
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') problem(`${existing}: ${describeFsError(err)}`);
+      const parent = dirname(existing);
+      if (parent === existing) problem(`${existing} does not exist`);
+      missing.unshift(existing);
+      existing = parent;
+    }
+  }
+  for (const folder of missing) {
+    try {
+      mkdirSync(folder, { mode: 0o700 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') problem(`cannot create ${folder}: ${describeFsError(err)}`);
+    }
+  }
+  // A real write, not access(2): root passes access checks on folders no one can write (/sys, /proc).
+  const probe = join(dataDir, `.write-probe.${process.pid}`);
+  try {
+    writeFileSync(probe, '', { mode: 0o600 });
+    rmSync(probe, { force: true });
+  } catch (err) {
+    problem(`${dataDir} is not writable: ${describeFsError(err)}`);
+  }
+}
+
+const describeFsError = (err: unknown): string => {
+  const code = (err as NodeJS.ErrnoException).code;
+  const reasons: Record<string, string> = {
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EROFS: 'read-only file system',
+    ENOENT: 'no such file or folder (a pseudo file system such as /proc?)',
+    ENOSPC: 'no space left on the device',
+    ELOOP: 'too many symbolic links',
+    ENAMETOOLONG: 'name too long',
+  };
+  return code === undefined ? String(err) : `${reasons[code] ?? 'error'} (${code})`;
+};
 
 /** What a running (or the last) local server tells the CLIs. */
 export interface LocalServerState {
@@ -47,7 +111,7 @@ export function writeState(dataDir: string, state: LocalServerState): void {
 }
 
 /** What the local server keeps in its data folder (the temporary files of atomic writes sit beside them). */
-const OWN_ENTRIES = ['dynamodb', 'dev-issuer', 'dev-zitadel', 'local-server.json', 'server.lock'];
+const OWN_ENTRIES = ['dynamodb', 'dynamodb-local', 'dev-issuer', 'dev-zitadel', 'local-server.json', 'server.lock'];
 const isOwnEntry = (name: string) => OWN_ENTRIES.some((own) => name === own || name.startsWith(`${own}.`));
 
 /**

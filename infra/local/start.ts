@@ -15,7 +15,7 @@ import { deactivateCurl } from './curl-command.ts';
 import { seedDemoIdentity, DEMO_USER_ID } from './dev-zitadel/demo.ts';
 import { createDevZitadel, DEV_PROJECT_ID, type DevZitadel } from './dev-zitadel/index.ts';
 import { applyLocalAwsDefaults, ensureActionsTable, parseLocalEngine, startLocalDynamoDB, type EmbeddedDynamoDB } from './embedded-dynamodb.ts';
-import { acquireDataLock, REPO_ROOT, resolveDataDir, restrictDataFolder, writeState } from './local-state.ts';
+import { acquireDataLock, DataDirError, prepareDataDir, REPO_ROOT, resolveDataDir, restrictDataFolder, writeState } from './local-state.ts';
 import { DEMO_ORG_ID, seedIfEmpty } from './seed.ts';
 import { createLocalServer, type LambdaHandler } from './server.ts';
 
@@ -24,6 +24,12 @@ const DEFAULT_TABLE = 'actions';
 /** Security finding 7: the banner's token is printed on every start, so it lives one hour only. */
 const PRINTED_TOKEN_TTL_SECONDS = 3600;
 const HOST = '127.0.0.1';
+/**
+ * Locally a revoked token, a removed membership or a deactivated user counts at the next call
+ * (what `npm run token -- revoke` promises): no decision cache unless AUTHZ_CACHE_SECONDS says so.
+ * The deployed function's default stays 30 s (functions/deactivate-action/config.ts).
+ */
+const LOCAL_AUTHZ_CACHE_SECONDS = '0';
 
 const env = process.env;
 const say = (line = '') => process.stdout.write(`${line}\n`);
@@ -81,6 +87,8 @@ async function stop(code: number): Promise<never> {
 async function main(): Promise<void> {
   const port = parsePort(env.PORT);
   const dataDir = resolveDataDir(env);
+  // Before the port or anything else: a data folder that cannot be used is one line and exit 1.
+  prepareDataDir(dataDir, env);
   const table = env.ACTIONS_TABLE?.trim() || DEFAULT_TABLE;
   const externalIssuer = env.ZITADEL_ISSUER?.trim() || undefined;
   const externalDynamoDB = env.AWS_ENDPOINT_URL_DYNAMODB?.trim() || undefined;
@@ -102,7 +110,7 @@ async function main(): Promise<void> {
       ACTIONS_TABLE: table,
       ROLE_PERMISSIONS: env.ROLE_PERMISSIONS,
       AUTHZ_MODE: env.AUTHZ_MODE,
-      AUTHZ_CACHE_SECONDS: env.AUTHZ_CACHE_SECONDS,
+      AUTHZ_CACHE_SECONDS: env.AUTHZ_CACHE_SECONDS?.trim() ? env.AUTHZ_CACHE_SECONDS : LOCAL_AUTHZ_CACHE_SECONDS,
       ...(externalIssuer === undefined
         ? { ZITADEL_ISSUER: issuer, ZITADEL_AUDIENCE: DEV_PROJECT_ID, ZITADEL_PROJECT_ID: DEV_PROJECT_ID, ZITADEL_API_URL: issuer }
         : {
@@ -118,7 +126,7 @@ async function main(): Promise<void> {
     fail('ZITADEL_ISSUER is set in claims mode, so ZITADEL_AUDIENCE (the project id its tokens are issued for) is required too.');
   }
   // The function's own check (loadConfig) says which mode is in force, or why none is.
-  const { authzMode } = configFor(`http://${HOST}:${port || DEFAULT_PORT}`);
+  const { authzMode, cacheSeconds } = configFor(`http://${HOST}:${port || DEFAULT_PORT}`);
   if (externalIssuer === undefined && (env.ZITADEL_AUDIENCE || env.ZITADEL_JWKS_URI || env.ZITADEL_PROJECT_ID || env.ZITADEL_API_URL)) {
     say('Note: ZITADEL_AUDIENCE / ZITADEL_JWKS_URI / ZITADEL_PROJECT_ID / ZITADEL_API_URL are ignored without ZITADEL_ISSUER (the dev ZITADEL is used).');
   }
@@ -217,6 +225,14 @@ async function main(): Promise<void> {
       ? `  issuer:   ${config.issuer} (ZITADEL_ISSUER), authorization mode ${authzMode}`
       : `  issuer:   dev ZITADEL ${config.issuer} (keys, Auth API), project ${DEV_PROJECT_ID}, authorization mode ${authzMode}`,
   );
+  if (authzMode === 'zitadel') {
+    const source = env.AUTHZ_CACHE_SECONDS?.trim() ? 'AUTHZ_CACHE_SECONDS' : `AUTHZ_CACHE_SECONDS unset: ${LOCAL_AUTHZ_CACHE_SECONDS} locally, 30 when deployed`;
+    say(
+      cacheSeconds === 0
+        ? `  cache:    off (${source}): every call asks ZITADEL, so a revoked token is refused at the next call`
+        : `  cache:    ZITADEL's answers reused for ${cacheSeconds} s (${source}): a revoked token still works for up to ${cacheSeconds} s`,
+    );
+  }
   say(
     seeded === undefined
       ? '  seed:     the table already has data; not seeded'
@@ -286,7 +302,7 @@ function closeServer(server: Server): Promise<void> {
 }
 
 main().catch(async (err: unknown) => {
-  if (err instanceof ConfigError || err instanceof StartupError) {
+  if (err instanceof ConfigError || err instanceof StartupError || err instanceof DataDirError) {
     process.stderr.write(`${err.message}\n`);
   } else {
     process.stderr.write(`Local server failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

@@ -17,6 +17,7 @@ import path from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { putNewAction } from '../../infra/local/action-records.ts';
 import { ensureActionsTable } from '../../infra/local/embedded-dynamodb.ts';
 import { projectRoot } from '../../infra/function-bundle.ts';
 
@@ -183,6 +184,31 @@ describe('actions CLI against a deployed table', () => {
     assert.equal(run.code, 1);
     assert.match(run.stderr, /pass --table <TableName> \(the stack output TableName\)/);
     assert.deepEqual(seen, []);
+  });
+
+  test('list | head -1: the closed pipe ends the CLI quietly with exit code 0 (no `write EPIPE`, no stack)', async () => {
+    // Far more than a pipe's 64 KiB buffer, so the CLI is still writing when head exits.
+    const org = '300000000000000900';
+    for (let i = 0; i < 60; i++) {
+      await putNewAction(client, TABLE, {
+        resourceOwner: org, id: String(5000 + i), name: `longName${'x'.repeat(4000)}${i}`, script: 'function a(ctx, api) {}', timeout: '10s',
+        allowedToFail: false, state: 'ACTIVE', sequence: 1, creationDate: '2026-11-30T00:00:00.000Z', changeDate: '2026-11-30T00:00:00.000Z',
+      });
+    }
+    const command = `set -o pipefail; "${path.join(projectRoot, 'node_modules/.bin/node')}" infra/local/actions-cli.ts list --org ${org} | head -1`;
+    const child = spawn('bash', ['-c', command], {
+      cwd: projectRoot,
+      env: { PATH: process.env.PATH ?? '', HOME: home, DATA_DIR: path.join(home, 'no-server'), AWS_ENDPOINT_URL_DYNAMODB: proxyUrl, ACTIONS_TABLE: TABLE,
+        AWS_CONFIG_FILE: path.join(home, 'empty'), AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'empty'), AWS_EC2_METADATA_DISABLED: 'true' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    assert.equal(stderr, '');
+    assert.equal(code, 0, 'pipefail: the CLI itself exited 0');
+    assert.match(stdout, /^ORGANISATION +ID +STATE +SEQUENCE +NAME +CHANGED\n$/);
   });
 
   test('a loopback AWS_ENDPOINT_URL_DYNAMODB without credentials still works with local dummies', async () => {

@@ -281,19 +281,31 @@ describe('dev ZITADEL over HTTP', () => {
     assert.equal(me.body.user.details.sequence, '3', 'created, deactivated, reactivated');
   });
 
-  test('orgOwnerToken (printed curl lines): a PAT of an ORG_OWNER of a new organisation, or its claims-mode JWT', async () => {
+  test('orgOwnerToken (printed curl lines): a PAT of a user already ORG_OWNER there, or its claims-mode JWT; never a new membership, user or organisation', async () => {
     const org = '310000000000000077';
-    const pat = orgOwnerToken(z, org, { mode: 'zitadel', ttlSeconds: 600 });
-    assert.ok(!pat.includes('.'));
-    const me = await call(z.url, USERS_ME_PATH, { token: pat });
-    assert.equal(me.body.user.details.resourceOwner, org);
-    assert.deepEqual((await permissionsOf(z, pat)).body, { result: ROLE_PERMISSIONS.ORG_OWNER });
+    assert.equal(orgOwnerToken(z, org, { mode: 'zitadel', ttlSeconds: 600 }), undefined, 'an unknown organisation: no token');
+    assert.equal(z.hasOrganization(org), false, 'and the organisation is not created');
+    z.addOrganization(org);
+    z.addUser({ id: '310000000000000078', orgId: org });
+    z.addMembership('310000000000000078', { role: 'ORG_OWNER_VIEWER', orgId: org });
+    assert.equal(orgOwnerToken(z, org, { mode: 'zitadel', ttlSeconds: 600 }), undefined, 'a viewer is not made ORG_OWNER');
+    assert.deepEqual(z.rolesIn('310000000000000078', org), ['ORG_OWNER_VIEWER']);
+    z.addUser({ id: '310000000000000079', orgId: org });
+    z.addMembership('310000000000000079', { role: 'ORG_OWNER', orgId: org });
 
-    const jwt = orgOwnerToken(z, org, { mode: 'claims', ttlSeconds: 600 });
+    const pat = orgOwnerToken(z, org, { mode: 'zitadel', ttlSeconds: 600 }) ?? '';
+    assert.ok(pat !== '' && !pat.includes('.'));
+    const me = await call(z.url, USERS_ME_PATH, { token: pat });
+    assert.equal(me.body.user.id, '310000000000000079', 'the owner, not the first user');
+    assert.deepEqual((await permissionsOf(z, pat)).body, { result: ROLE_PERMISSIONS.ORG_OWNER });
+    assert.deepEqual(z.rolesIn('310000000000000078', org), ['ORG_OWNER_VIEWER'], 'nothing granted on the way');
+
+    const jwt = orgOwnerToken(z, org, { mode: 'claims', ttlSeconds: 600 }) ?? '';
     const claims = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString());
-    assert.equal(claims.sub, me.body.user.id, 'the organisation\'s first user again');
+    assert.equal(claims.sub, '310000000000000078', 'claims mode: the organisation\'s first user, roles in the token only');
     assert.deepEqual(Object.keys(claims['urn:zitadel:iam:org:project:roles'].ORG_OWNER), [org]);
     assert.equal(claims.exp - claims.iat, 600);
+    assert.deepEqual(z.rolesIn('310000000000000078', org), ['ORG_OWNER_VIEWER']);
   });
 
   test('opaque tokens and PATs look like ZITADEL\'s: base64url, no dots, not a JWT', () => {

@@ -38,6 +38,17 @@ describe('security finding 7: restrictDataFolder', () => {
     assert.equal(modeOf(join(dataDir, 'server.lock')), 0o700, 'owner bits kept, group/other removed');
   });
 
+  test('DynamoDB Local\'s folder (dynamodb-local/) is the server\'s own: no "other files" note, and it is restricted too', () => {
+    const dataDir = join(root, 'with-dynamodb-local');
+    mkdirSync(join(dataDir, 'dynamodb-local'), { recursive: true, mode: 0o755 });
+    mkdirSync(join(dataDir, 'dynamodb'));
+    writeFileSync(join(dataDir, 'dynamodb-local', 'shared-local-instance.db'), 'x', { mode: 0o644 });
+    chmodSync(join(dataDir, 'dynamodb-local'), 0o755);
+    assert.deepEqual(restrictDataFolder(dataDir), { folderRestricted: true });
+    assert.equal(modeOf(join(dataDir, 'dynamodb-local')), 0o700);
+    assert.equal(modeOf(join(dataDir, 'dynamodb-local', 'shared-local-instance.db')), 0o600);
+  });
+
   test('a DATA_DIR that holds other things keeps its own mode and theirs; the server\'s entries are still restricted; links are not followed', () => {
     const shared = join(root, 'shared');
     mkdirSync(join(shared, 'dev-zitadel'), { recursive: true });

@@ -14,7 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { DEMO_USER_ID, seedDemoIdentity } from '../../infra/local/dev-zitadel/demo.ts';
 import { createDevZitadel, DEV_PROJECT_ID, PERMISSIONS_PATH, USERS_ME_PATH, type DevZitadel } from '../../infra/local/dev-zitadel/index.ts';
-import { ROLE_PERMISSIONS } from '../../infra/local/dev-zitadel/role-permissions.ts';
+import { KNOWN_ROLES, ROLE_PERMISSIONS } from '../../infra/local/dev-zitadel/role-permissions.ts';
 import { writeState } from '../../infra/local/local-state.ts';
 import { DEMO_ORG_ID } from '../../infra/local/seed.ts';
 
@@ -134,6 +134,43 @@ describe('npm run token (token-cli.ts)', { timeout: 60_000 }, () => {
     const unknown = await tokenCli(dataDir, ['revoke', 'never-issued']);
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /Unknown token/);
+  });
+
+  test('revoke takes a token starting with "-" as typed (a PAT is base64url: 1 in 64 starts so), with or without "--"', async () => {
+    const leadingDash = () => {
+      // Minted as the CLI mints them, into the same data folder, until one starts with "-".
+      for (let attempt = 0; attempt < 10_000; attempt++) {
+        const pat = devZitadel.createPat(DEMO_USER_ID, { ttlSeconds: 300 });
+        if (pat.startsWith('-')) return pat;
+      }
+      throw new Error('no PAT starting with "-" in 10,000');
+    };
+    for (const args of [(pat: string) => ['revoke', pat], (pat: string) => ['revoke', '--', pat]]) {
+      const pat = leadingDash();
+      assert.equal((await ask(USERS_ME_PATH, pat)).status, 200);
+      const revoked = await tokenCli(dataDir, args(pat));
+      assert.equal(revoked.code, 0, revoked.stderr);
+      assert.equal(revoked.stderr, 'Revoked.\n');
+      const after = await ask(USERS_ME_PATH, pat);
+      assert.equal(after.status, 401);
+      assert.equal(after.body.details[0].id, 'AUTH-7fs1e');
+    }
+    const two = await tokenCli(dataDir, ['revoke', '-a', '-b']);
+    assert.equal(two.code, 2);
+    assert.match(two.stderr, /^revoke takes exactly one token\n/);
+  });
+
+  test('an unknown role is refused with the known ones, nothing granted; with --claims it is a note', async () => {
+    const user = '330000000000000077';
+    const typo = await tokenCli(dataDir, ['--user', user, '--role', 'ORG_OWNR']);
+    assert.equal(typo.code, 2);
+    assert.equal(typo.stdout, '');
+    assert.match(typo.stderr, new RegExp(`^unknown role "ORG_OWNR"; known roles: ${KNOWN_ROLES.join(', ')}\n`));
+    assert.equal(devZitadel.userOrg(user), undefined, 'the user was not even created');
+    const claims = await tokenCli(dataDir, ['--type', 'jwt', '--claims', '--role', 'DEPLOYER']);
+    assert.equal(claims.code, 0, claims.stderr);
+    assert.match(claims.stderr, /^Note: DEPLOYER is none of .*: it counts only if the server's ROLE_PERMISSIONS maps it\.\n$/);
+    assert.match(claims.stdout, /^[\w-]+\.[\w-]+\.[\w-]+\n$/);
   });
 
   test('a server in claims mode: a PAT still prints alone on stdout, with a note on stderr; --claims gets no note', async () => {

@@ -77,6 +77,8 @@ export interface DevZitadel {
   usersOf(orgId: string): string[];
   /** The organisation of a user, `undefined` for an unknown user. */
   userOrg(userId: string): string | undefined;
+  /** The manager roles of a user that count in `orgId`: its memberships there and on the instance. */
+  rolesIn(userId: string, orgId: string): string[];
   issueJwt(userId: string, options?: JwtOptions): string;
   issueOpaque(userId: string, options?: { ttlSeconds?: number; audience?: string[] }): string;
   createPat(userId: string, options?: { ttlSeconds?: number }): string;
@@ -228,6 +230,8 @@ export function createDevZitadel(options: DevZitadelOptions): DevZitadel {
     reactivateUser: (userId) => setUserState(userId, 'USER_STATE_ACTIVE'),
     hasOrganization: (orgId) => Object.hasOwn(store.read().organizations, orgId),
     userOrg: (userId) => store.read().users[userId]?.orgId,
+    rolesIn: (userId, orgId) =>
+      store.read().memberships.filter((m) => m.userId === userId && (m.orgId === undefined || m.orgId === orgId)).flatMap((m) => m.roles),
     usersOf: (orgId) => Object.entries(store.read().users).filter(([, user]) => user.orgId === orgId).map(([id]) => id),
     issueJwt(userId, { ttlSeconds = HOUR, roles, withOrgClaim = false, audience } = {}) {
       const user = userOf(userId);

@@ -1,19 +1,25 @@
-import { newZitadelId } from '../action-records.ts';
 import type { DevZitadel } from './index.ts';
+import { ROLE_PERMISSIONS } from './role-permissions.ts';
 
 /**
- * A token that may deactivate the actions of `orgId`, for printed curl lines (`npm start`,
- * `npm run actions -- create`): in zitadel mode a PAT of the organisation's first user (created if
- * none) made its ORG_OWNER; in claims mode a JWT of that user carrying ORG_OWNER as a project role.
+ * A token that may deactivate the actions of `orgId`, for the curl line `npm run actions -- create`
+ * prints, minted without changing the dev ZITADEL: no organisation, user or membership is created
+ * or changed (creating an action must not grant anyone anything). In zitadel mode a PAT of a user of
+ * that organisation whose memberships already give `org.action.write` there; in claims mode a JWT
+ * of the organisation's first user carrying ORG_OWNER as a project role (roles in a token, not
+ * memberships). `undefined` when there is no such user: the caller tells how to make one.
  */
-export function orgOwnerToken(devZitadel: DevZitadel, orgId: string, { mode, ttlSeconds }: { mode: 'zitadel' | 'claims'; ttlSeconds: number }): string {
-  devZitadel.addOrganization(orgId);
-  let userId = devZitadel.usersOf(orgId)[0];
-  if (userId === undefined) {
-    userId = newZitadelId();
-    devZitadel.addUser({ id: userId, orgId });
+export function orgOwnerToken(devZitadel: DevZitadel, orgId: string, { mode, ttlSeconds }: { mode: 'zitadel' | 'claims'; ttlSeconds: number }): string | undefined {
+  for (const userId of devZitadel.usersOf(orgId)) {
+    const allowed = mode === 'claims' || devZitadel.rolesIn(userId, orgId).some((role) => ROLE_PERMISSIONS[role]?.includes('org.action.write'));
+    if (!allowed) continue;
+    try {
+      return mode === 'claims'
+        ? devZitadel.issueJwt(userId, { ttlSeconds, roles: { ORG_OWNER: [orgId] }, withOrgClaim: true })
+        : devZitadel.createPat(userId, { ttlSeconds });
+    } catch {
+      // A deactivated user gets no token: try the next one.
+    }
   }
-  if (mode === 'claims') return devZitadel.issueJwt(userId, { ttlSeconds, roles: { ORG_OWNER: [orgId] }, withOrgClaim: true });
-  devZitadel.addMembership(userId, { role: 'ORG_OWNER', orgId });
-  return devZitadel.createPat(userId, { ttlSeconds });
+  return undefined;
 }
