@@ -2,12 +2,16 @@ import type { Authorization } from './authorization.ts';
 import { Errors } from './errors.ts';
 import { ACTION_WRITE } from './permissions.ts';
 
-/** ZITADEL's `ObjectDetails`: what every successful change returns. */
+/**
+ * ZITADEL's `ObjectDetails` as its `DeactivateAction` fills them (`object.AddToDetailsPb(sequence, eventDate,
+ * resourceOwner)`, internal/api/grpc/object/converter.go): `creationDate` is the date of *this change's* event, and
+ * `change_date` is left unset, so ZITADEL's marshaler (no EmitUnpopulated) leaves `changeDate` out of the answer.
+ */
 export interface ObjectDetails {
   /** Decimal string: protobuf uint64 in JSON. */
   readonly sequence: string;
+  /** The time of this change (RFC 3339). */
   readonly creationDate: string;
-  readonly changeDate: string;
   readonly resourceOwner: string;
 }
 

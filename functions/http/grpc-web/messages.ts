@@ -43,13 +43,13 @@ export function encodeDeactivateActionResponse(details: ObjectDetails): Uint8Arr
 
 /**
  * `ObjectDetails { uint64 sequence = 1; Timestamp creation_date = 2; Timestamp change_date = 3;
- * string resource_owner = 4; }`; proto3 leaves zero values out.
+ * string resource_owner = 4; }`; proto3 leaves zero values out, and ZITADEL's `DeactivateAction` never sets
+ * `change_date` (see ObjectDetails), so field 3 is absent.
  */
 function writeObjectDetails(writer: BinaryWriter, details: ObjectDetails): void {
   const sequence = BigInt(details.sequence);
   if (sequence !== 0n) writer.tag(1, WireType.Varint).uint64(sequence);
   writeTimestamp(writer, 2, details.creationDate);
-  writeTimestamp(writer, 3, details.changeDate);
   if (details.resourceOwner !== '') writer.tag(4, WireType.LengthDelimited).string(details.resourceOwner);
 }
 
