@@ -22,29 +22,38 @@ export const HTTP_STATUS: Record<GrpcCode, number> = {
   [GrpcCode.Unauthenticated]: 401,
 };
 
-const JSON_BODY_PARSER = '@middy/http-json-body-parser';
-
 /** Any error raised on the way becomes one of ours; nothing else is ever shown to a caller. */
 export function toZitadelError(error: unknown): ZitadelError {
   if (error instanceof ZitadelError) return error;
-  const cause = (error as { cause?: { package?: unknown } } | undefined)?.cause;
-  if (cause?.package === JSON_BODY_PARSER) return Errors.bodyMalformed(error);
   return Errors.internal(error);
 }
 
-/** ZITADEL's error body: grpc-gateway's status JSON with one `zitadel.v1.ErrorDetail` (none for an error without id). */
-export function errorBody(error: ZitadelError) {
+export interface ErrorDetail {
+  readonly '@type': 'type.googleapis.com/zitadel.v1.ErrorDetail';
+  readonly id: string;
+  readonly message: string;
+}
+
+/**
+ * ZITADEL's error body: grpc-gateway's status JSON with one `zitadel.v1.ErrorDetail`. An error without id is a
+ * plain status without details (`auth header missing`, a body that does not decode), and ZITADEL's marshaler
+ * (protojson without EmitUnpopulated) leaves the empty `details` list out: `{"code":16,"message":"auth header missing"}`.
+ */
+export function errorBody(error: ZitadelError): { code: number; message: string; details?: ErrorDetail[] } {
+  if (error.id === '') return { code: error.code, message: error.message };
   return {
     code: error.code,
     message: error.message,
-    details: error.id === '' ? [] : [{ '@type': 'type.googleapis.com/zitadel.v1.ErrorDetail', id: error.id, message: error.text }],
+    details: [{ '@type': 'type.googleapis.com/zitadel.v1.ErrorDetail', id: error.id, message: error.text }],
   };
 }
 
-/** RFC 6750 §3: a 401 names the scheme; `invalid_token` once a token was presented. */
+/**
+ * grpc-gateway's `DefaultHTTPErrorHandler` (which ZITADEL's gateway uses) sets `WWW-Authenticate` to the status
+ * message for every Unauthenticated answer, e.g. `WWW-Authenticate: auth header missing`.
+ */
 function authenticateHeader(error: ZitadelError): Record<string, string> {
-  if (error.code !== GrpcCode.Unauthenticated) return {};
-  return { 'WWW-Authenticate': error.id === '' ? 'Bearer' : 'Bearer error="invalid_token"' };
+  return error.code === GrpcCode.Unauthenticated ? { 'WWW-Authenticate': error.message } : {};
 }
 
 /**
