@@ -13,7 +13,7 @@ import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { ErrorDetailSchema } from '../functions/http/grpc-web/gen/zitadel/message_pb.ts';
 import { createLocalServer } from '../infra/local/server.ts';
-import { CREATED, putAction, tableSnapshot } from './support/dynamodb.ts';
+import { putAction, tableSnapshot } from './support/dynamodb.ts';
 import {
   decodeResponse,
   frame,
