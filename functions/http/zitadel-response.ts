@@ -70,14 +70,17 @@ export const zitadelResponse = (logger: Logger): HttpMiddleware => ({
   onError: (request) => {
     const error = toZitadelError(request.error);
     const status = HTTP_STATUS[error.code];
+    // A plain status without id is always about the request itself (grpc-go calls a message it cannot decode
+    // Internal): a rejection, not a failure of ours.
+    const failed = status >= 500 && error.id !== '';
     const fields = {
       ...requestFields(request.event, request.context),
-      outcome: status >= 500 ? 'failed' : 'rejected',
+      outcome: failed ? 'failed' : 'rejected',
       status,
       errorId: error.id,
       cause: describeCause(error),
     };
-    if (status >= 500) logger.error('request failed', fields);
+    if (failed) logger.error('request failed', fields);
     else logger.info('request rejected', fields);
 
     // http-error-handler renders `message` as the body and sets Content-Type from its shape.
