@@ -345,9 +345,10 @@ describe('gRPC-web in the logs', () => {
         [
           ['deactivated', ACTION, undefined],
           ['rejected', ACTION, 'COMMAND-Dgj92'],
-          ['rejected', undefined, ''],
+          ['rejected', undefined, undefined], // grpc-go's codec error has no id
         ],
       );
+      assert.equal(records[2].status, 500);
       const all = logged.lines.join('\n');
       assert.ok(!all.includes(token.split('.')[2]!), 'no token in the logs');
       assert.ok(!all.includes(frame(0, requestMessage(ACTION)).toString('base64')), 'no request body in the logs');
