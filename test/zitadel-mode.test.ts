@@ -333,6 +333,34 @@ describe('the decision cache', () => {
     }));
 });
 
+describe('a cached refusal keeps no token text alive', () => {
+  test('the refusal kept in the cache has no cause and no captured stack frames (V8 keeps frames, and what they reach, until .stack is read)', async () => {
+    const { createZitadelAuthorizer } = await import('../functions/auth/zitadel-authorizer.ts');
+    const { createZitadelAuthApi } = await import('../functions/auth/zitadel-auth-api.ts');
+    const { DEFAULT_ROLE_PERMISSIONS } = await import('../functions/domain/permissions.ts');
+    const api = createZitadelAuthApi({ apiUrl: world.zitadel.url });
+    const authorizer = createZitadelAuthorizer({
+      verifyJwt: () => Promise.reject(new Error('no JWT here')),
+      lookup: api.lookup,
+      cacheSeconds: 30,
+      rolePermissions: DEFAULT_ROLE_PERMISSIONS,
+    });
+    const before = world.zitadelRequests();
+    const refusals: unknown[] = [];
+    for (let i = 0; i < 2; i++) {
+      refusals.push(await authorizer.authorize({ authorization: 'Bearer unknown-opaque-token-for-the-cache', orgHeader: undefined }).then(
+        () => assert.fail('authorized'),
+        (err: unknown) => err,
+      ));
+    }
+    assert.equal(world.zitadelRequests() - before, 2, 'the second refusal came from the cache');
+    const [, cached] = refusals as Error[];
+    assert.equal(cached?.message, 'Errors.Token.Invalid (AUTH-7fs1e)');
+    assert.equal(cached.cause, undefined);
+    assert.equal(cached.stack, 'ZitadelError: Errors.Token.Invalid (AUTH-7fs1e)', 'no frames captured');
+  });
+});
+
 describe('a flood of distinct junk opaque tokens', () => {
   test('10,000 tokens: each 401, and the heap after GC stops growing once the decision cache is full', async () => {
     setFlagsFromString('--expose-gc');
