@@ -149,6 +149,10 @@ describe('hostile headers (the independent review’s findings)', () => {
       await expectRejected(id, { token: world.zitadel.createPat(OWNER), orgHeader }, 403, ORG_UNKNOWN);
       await expectRejected(id, { token: world.zitadel.issueJwt(OWNER), orgHeader }, 403, ORG_UNKNOWN);
     }
+    // A valid JWT that ZITADEL knows revoked: the token check comes first there too.
+    const revoked = world.zitadel.issueJwt(OWNER);
+    world.zitadel.revoke(revoked);
+    await expectRejected(id, { token: revoked, orgHeader: 'x'.repeat(201) }, 401, TOKEN_INVALID);
   });
 
   test('an event without headers is a request without any: a rendered 401 on the JSON route, 415 on gRPC-web, never a TypeError', async () => {

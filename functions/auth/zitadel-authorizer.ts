@@ -55,9 +55,9 @@ export function createZitadelAuthorizer(deps: {
       };
 
       if (orgHeader !== undefined && !orgIdCanExist(orgHeader)) {
-        // ZITADEL checks the token before the organisation: an opaque token is asked about without the
-        // header (which is never sent), so an invalid token still answers 401, a valid one 403 AUTH-Bs7Ds.
-        if (exp === undefined) await decide(undefined);
+        // ZITADEL checks the token before the organisation: the token is asked about without the header
+        // (which is never sent), so an invalid or revoked token still answers 401, a valid one 403 AUTH-Bs7Ds.
+        await decide(undefined);
         throw Errors.orgNotFound();
       }
       return decide(orgHeader);
