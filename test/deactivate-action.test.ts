@@ -285,6 +285,7 @@ for (const engine of ENGINES) {
         ['an object with unknown fields', '{"id":"other","unknown":{"nested":true}}'],
         ['an id of null (protojson leaves the field unset)', '{"id":null}'],
         ['a __proto__ member (an unknown field, discarded)', '{"__proto__":{"x":1}}'],
+        ['an id only inside unknown fields, next to strings with braces and quotes', '{"a":{"id":5},"b":"}\\"{[","c":[{"id":[]}],"id":"x"}'],
       ] as const) {
         test(`${name} is accepted`, async () => {
           const res = await call(world.handler, ACTION, { token: ownerOfA(), body });
