@@ -42,7 +42,7 @@ export async function startBenchWorld(engine: Engine = DYNALITE, mode: AuthzMode
     zitadel,
     mode,
     /** ZITADEL Auth API requests so far. */
-    zitadelRequests: () => zitadel.stats.usersMe + zitadel.stats.permissions,
+    zitadelRequests: () => zitadel.stats.usersMe + zitadel.stats.permissions + zitadel.stats.memberships,
     token,
     functionEnv,
     event: (id: string) => deactivateEvent(id, { token }),

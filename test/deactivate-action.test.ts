@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { call, zitadelError } from './support/api.ts';
+import { call, undecodable, zitadelError } from './support/api.ts';
 import { CREATED, putAction, tableSnapshot, type ActionSeed } from './support/dynamodb.ts';
 import { orgClaims } from './support/issuer.ts';
 import { ENGINES } from './support/engines.ts';
@@ -35,7 +35,7 @@ async function expectRejected(
   id: string,
   options: Parameters<typeof call>[2],
   status: number,
-  body: ReturnType<typeof zitadelError>,
+  body: object,
 ) {
   const before = await tableSnapshot(world.dynamo.client);
   const res = await call(world.handler, id, options);
@@ -59,13 +59,13 @@ for (const engine of ENGINES) {
         await putAction(world.dynamo.client, { resourceOwner: ORG_B, id: ACTION, sequence: 7 });
       });
 
-      test('an active action becomes inactive: 200 with details, stored state, sequence + 1, change date and who', async () => {
+      test('an active action becomes inactive: 200 with ZITADEL’s details (creationDate = this change, no changeDate), stored state, sequence + 1, change date and who', async () => {
         const res = await call(world.handler, ACTION, { token: ownerOfA() });
 
         assert.equal(res.status, 200);
         assert.equal(res.headers['content-type'], 'application/json');
         assert.deepEqual(res.body, {
-          details: { sequence: '2', creationDate: CREATED, changeDate: NOW.toISOString(), resourceOwner: ORG_A },
+          details: { sequence: '2', creationDate: NOW.toISOString(), resourceOwner: ORG_A },
         });
         const stored = await storedAction(ORG_A, ACTION);
         assert.equal(stored?.state?.S, 'INACTIVE');
@@ -118,8 +118,7 @@ for (const engine of ENGINES) {
         assert.equal(inB.status, 200);
         assert.deepEqual(inB.body.details, {
           sequence: '8',
-          creationDate: CREATED,
-          changeDate: NOW.toISOString(),
+          creationDate: NOW.toISOString(),
           resourceOwner: ORG_B,
         });
         assert.equal((await storedAction(ORG_B, ACTION))?.state?.S, 'INACTIVE');
@@ -199,38 +198,76 @@ for (const engine of ENGINES) {
         await expectRejected('', { token: ownerOfA() }, 400, ID_MISSING);
       });
 
-      test('an id of 201 characters is rejected; 200 characters is a valid id', async () => {
-        await expectRejected('x'.repeat(201), { token: ownerOfA() }, 400, zitadelError(3, 'REQUEST-Id2lg', 'Errors.Action.IDTooLong'));
+      test('long ids are looked up as any id (ZITADEL has no length rule): 201 and 1024 bytes are found when they exist', async () => {
+        await putAction(world.dynamo.client, { resourceOwner: ORG_A, id: 'y'.repeat(1024) });
         assert.equal((await call(world.handler, 'x'.repeat(200), { token: ownerOfA() })).status, 200);
-      });
-
-      test('ids are counted in characters, not bytes: 200 non-ASCII characters is valid', async () => {
+        await expectRejected('x'.repeat(201), { token: ownerOfA() }, 404, NOT_FOUND);
+        assert.equal((await call(world.handler, 'y'.repeat(1024), { token: ownerOfA() })).status, 200);
         await expectRejected('ä'.repeat(200), { token: ownerOfA() }, 404, NOT_FOUND);
       });
 
       for (const [name, id] of [
+        ['longer than a DynamoDB sort key (1025 bytes)', 'x'.repeat(1025)],
+        ['longer than a sort key in UTF-8 only (513 × ä)', 'ä'.repeat(513)],
         ['a control character', 'abc\u0001def'],
         ['a newline', 'abc\ndef'],
         ['DEL', 'abc\u007f'],
-        ['a slash', 'abc/def'],
+        ['a C1 control character', 'abc\u0085'],
         ['a lone surrogate', 'abc\ud800'],
       ]) {
-        test(`an id with ${name} is rejected`, async () => {
-          await expectRejected(id!, { token: ownerOfA() }, 400, zitadelError(3, 'REQUEST-Idch4', 'Errors.Action.IDInvalidCharacters'));
+        test(`an id no action can have (${name}) is ZITADEL's Action not found, and never sent to DynamoDB`, async () => {
+          const sent = world.storageRequests.count;
+          await expectRejected(id!, { token: ownerOfA() }, 404, NOT_FOUND);
+          assert.equal(world.storageRequests.count, sent, 'no request to DynamoDB');
         });
       }
 
-      test('an x-zitadel-orgid with control characters is rejected', async () => {
-        await expectRejected(ACTION, { token: ownerOfA(), orgHeader: `${ORG_A}\u0000` }, 400, zitadelError(3, 'REQUEST-0rg1d', 'Errors.Org.IDInvalid'));
+      test('an id no action can have is still checked after the permission (ZITADEL: interceptor first, then the command)', async () => {
+        await expectRejected('abc\u0001', { token: ownerOfA({ ORG_OWNER: [ORG_B] }) }, 403, PERMISSION_DENIED);
       });
 
-      for (const body of ['[]', '"x"', '1', 'null', 'true', '[{}]']) {
-        test(`a body that is JSON but not an object (${body}) is InvalidArgument`, async () => {
-          await expectRejected(ACTION, { token: ownerOfA(), body }, 400, zitadelError(3, 'REQUEST-B0dyo', 'Errors.Request.BodyNotObject'));
+      test('an id with a slash is looked up like any other: not found', async () => {
+        await expectRejected('abc/def', { token: ownerOfA() }, 404, NOT_FOUND);
+      });
+
+      for (const [name, orgHeader] of [
+        ['control characters', `${ORG_A}\u0000`],
+        ['a space', `${ORG_A} x`],
+        ['over 200 characters', '9'.repeat(201)],
+      ] as const) {
+        test(`an x-zitadel-orgid no organisation can have (${name}) is ZITADEL's 403 Organisation doesn't exist, after the token`, async () => {
+          const sent = world.storageRequests.count;
+          await expectRejected(ACTION, { token: ownerOfA(), orgHeader }, 403, zitadelError(7, 'AUTH-Bs7Ds', "Organisation doesn't exist"));
+          assert.equal(world.storageRequests.count, sent, 'no request to DynamoDB');
+          await expectRejected(ACTION, { token: 'not-a-token', orgHeader }, 401, zitadelError(16, 'AUTH-7fs1e', 'Errors.Token.Invalid'));
         });
       }
 
-      for (const body of ['not json', '{', '{"a":}', '{"__proto__":{"x":1}}']) {
+      for (const [body, message] of [
+        ['[]', 'proto: syntax error (line 1:1): unexpected token ['],
+        ['"x"', 'proto: syntax error (line 1:1): unexpected token "x"'],
+        ['1', 'proto: syntax error (line 1:1): unexpected token 1'],
+        ['null', 'proto: syntax error (line 1:1): unexpected token null'],
+        ['  true', 'proto: syntax error (line 1:1): unexpected token true'],
+        ['[{}]', 'proto: syntax error (line 1:1): unexpected token ['],
+        ['{"id": 5}', 'proto: (line 1:8): invalid value for string field id: 5'],
+        ['{"id":true}', 'proto: (line 1:7): invalid value for string field id: true'],
+        ['{"x":1,\n "id": {"a":1}}', 'proto: (line 2:8): invalid value for string field id: {'],
+        ['{"id":[]}', 'proto: (line 1:7): invalid value for string field id: ['],
+        ['{"id":"a","id":"b"}', 'proto: (line 1:11): duplicate field "id"'],
+        ['{"id":null,"\\u0069d":"b"}', 'proto: (line 1:12): duplicate field "\\u0069d"'],
+      ] as const) {
+        test(`a body protojson does not decode (${body}) is grpc-gateway's 400 InvalidArgument, without details`, async () => {
+          await expectRejected(ACTION, { token: ownerOfA(), body }, 400, undecodable(message));
+        });
+      }
+
+      test('the body is decoded before the token is checked (grpc-gateway decodes before the gRPC call)', async () => {
+        await expectRejected(ACTION, { body: '{"id": 5}' }, 400, undecodable('proto: (line 1:8): invalid value for string field id: 5'));
+        await expectRejected(ACTION, { token: 'not-a-token', body: 'not json' }, 400, zitadelError(3, 'REQUEST-B0dyj', 'Errors.Request.BodyMalformed'));
+      });
+
+      for (const body of ['not json', '{', '{"a":}']) {
         test(`a body that is not valid JSON (${body}) is InvalidArgument`, async () => {
           await expectRejected(ACTION, { token: ownerOfA(), body }, 400, zitadelError(3, 'REQUEST-B0dyj', 'Errors.Request.BodyMalformed'));
         });
@@ -246,6 +283,9 @@ for (const engine of ENGINES) {
         ['no body', undefined],
         ['an empty body', ''],
         ['an object with unknown fields', '{"id":"other","unknown":{"nested":true}}'],
+        ['an id of null (protojson leaves the field unset)', '{"id":null}'],
+        ['a __proto__ member (an unknown field, discarded)', '{"__proto__":{"x":1}}'],
+        ['an id only inside unknown fields, next to strings with braces and quotes', '{"a":{"id":5},"b":"}\\"{[","c":[{"id":[]}],"id":"x"}'],
       ] as const) {
         test(`${name} is accepted`, async () => {
           const res = await call(world.handler, ACTION, { token: ownerOfA(), body });

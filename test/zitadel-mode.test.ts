@@ -122,7 +122,8 @@ describe('ZITADEL’s decision, as its interceptor makes it', () => {
     const res = await call(world.handler, id, { token: 'dEnGhIFs3VnqcQU5D2zRSeiarB1nwH6goIKY0J8MWZbsnWcTuu1C59lW9DgCq1y096GYdXA' });
     assert.equal(res.status, 401);
     assert.deepEqual(res.body, TOKEN_INVALID);
-    assert.equal(res.headers['www-authenticate'], 'Bearer error="invalid_token"');
+    // grpc-gateway's DefaultHTTPErrorHandler: WWW-Authenticate is the status message of any Unauthenticated answer.
+    assert.equal(res.headers['www-authenticate'], 'Errors.Token.Invalid (AUTH-7fs1e)');
   });
 
   test('another organisation’s action is NotFound to an owner acting in their own organisation', async () => {
@@ -141,13 +142,31 @@ describe('hostile headers (the independent review’s findings)', () => {
     assert.equal(world.zitadelRequests(), before);
   });
 
-  test('an unusable x-zitadel-orgid: the token is still checked first (unknown token 401, valid one 400), the header never sent', async () => {
+  test('an x-zitadel-orgid no organisation can have: the token is checked first (unknown token 401), then ZITADEL’s 403 AUTH-Bs7Ds; the header never sent', async () => {
     const id = await newAction();
-    const ORG_INVALID = zitadelError(3, 'REQUEST-0rg1d', 'Errors.Org.IDInvalid');
-    for (const orgHeader of [` ${ORG_A}`, 'a€', 'x'.repeat(201)]) {
+    for (const orgHeader of [` ${ORG_A}`, 'a€', 'x'.repeat(201), `${ORG_A}\u0001`]) {
       await expectRejected(id, { token: 'unknown-opaque-token', orgHeader }, 401, TOKEN_INVALID);
-      await expectRejected(id, { token: world.zitadel.createPat(OWNER), orgHeader }, 400, ORG_INVALID);
+      await expectRejected(id, { token: world.zitadel.createPat(OWNER), orgHeader }, 403, ORG_UNKNOWN);
+      await expectRejected(id, { token: world.zitadel.issueJwt(OWNER), orgHeader }, 403, ORG_UNKNOWN);
     }
+    // A valid JWT that ZITADEL knows revoked: the token check comes first there too.
+    const revoked = world.zitadel.issueJwt(OWNER);
+    world.zitadel.revoke(revoked);
+    await expectRejected(id, { token: revoked, orgHeader: 'x'.repeat(201) }, 401, TOKEN_INVALID);
+  });
+
+  test('an event without headers is a request without any: a rendered 401 on the JSON route, 415 on gRPC-web, never a TypeError', async () => {
+    const { deactivateEvent, lambdaContext } = await import('./support/api.ts');
+    const { GRPC_WEB_PATH, GRPC_WEB_ROUTE_KEY } = await import('../functions/http/grpc-web/binding.ts');
+    const id = await newAction();
+    const json = { ...deactivateEvent(id), headers: undefined } as unknown as ReturnType<typeof deactivateEvent>;
+    const jsonRes = await world.handler(json, lambdaContext());
+    assert.equal(jsonRes.statusCode, 401);
+    assert.deepEqual(JSON.parse(jsonRes.body ?? ''), { code: 16, message: 'auth header missing' });
+    const grpcWeb = { ...json, rawPath: GRPC_WEB_PATH, routeKey: GRPC_WEB_ROUTE_KEY };
+    const grpcRes = await world.handler(grpcWeb, lambdaContext());
+    assert.equal(grpcRes.statusCode, 415);
+    assert.equal((await stored(ORG_A, id)).state, 'ACTIVE');
   });
 });
 
@@ -158,6 +177,8 @@ describe('JWTs are checked locally first: a bad one never reaches ZITADEL', () =
     ['a forged signature', () => signJwt(forgedKey, { iss: world.zitadel.url, sub: OWNER, exp: now() + 60 })],
     ['a foreign issuer', () => signJwt(forgedKey, { iss: 'https://evil.example.com', sub: OWNER, exp: now() + 60 })],
     ['an expired JWT of the real issuer', () => world.zitadel.issueJwt(OWNER, { ttlSeconds: -120 })],
+    ['a forged JWT with a trailing =', () => `${signJwt(forgedKey, { iss: world.zitadel.url, sub: OWNER, exp: now() + 60 })}=`],
+    ['a forged JWT with a fourth segment', () => `${signJwt(forgedKey, { iss: world.zitadel.url, sub: OWNER, exp: now() + 60 })}.e30`],
   ];
   for (const [name, token] of cases) {
     test(name, async () => {
@@ -171,8 +192,87 @@ describe('JWTs are checked locally first: a bad one never reaches ZITADEL', () =
   test('no Authorization header never reaches ZITADEL', async () => {
     const id = await newAction();
     const before = world.zitadelRequests();
-    await expectRejected(id, {}, 401, { code: 16, message: 'auth header missing', details: [] });
+    // ZITADEL's plain status: the gateway's marshaler leaves the empty details out.
+    const res = await call(world.handler, id, {});
+    assert.equal(res.status, 401);
+    assert.deepEqual(res.body, { code: 16, message: 'auth header missing' });
+    assert.equal(res.headers['www-authenticate'], 'auth header missing');
     assert.equal(world.zitadelRequests(), before);
+  });
+});
+
+describe('memberships, as ZITADEL’s getUserPermissions counts them (ListMyMemberships)', () => {
+  const PROJECT_MEMBER = '320000000000000005'; // user of A, a membership in A whose role maps to no permission
+  before(() => {
+    world.zitadel.addUser({ id: PROJECT_MEMBER, orgId: ORG_A });
+    world.zitadel.addMembership(PROJECT_MEMBER, { role: 'PROJECT_OWNER', orgId: ORG_A });
+  });
+
+  test('a membership in the organisation whose roles give no permission at all: 403 No matching permissions found, not 404', async () => {
+    const id = await newAction(ORG_A);
+    await expectRejected(id, { token: world.zitadel.createPat(PROJECT_MEMBER) }, 403, PERMISSION_DENIED);
+  });
+
+  test('no membership in the organisation nor on the instance: 404 membership not found', async () => {
+    const id = await newAction(ORG_A);
+    await expectRejected(id, { token: world.zitadel.createPat(STRANGER), orgHeader: ORG_A }, 404, MEMBERSHIP_NOT_FOUND);
+  });
+
+  test('x-zitadel-orgid dropped on the way to ZITADEL: an ORG_OWNER of B is still refused in A (security review)', async () => {
+    // A proxy in front of ZITADEL that loses the header, as a misconfigured gateway would.
+    const zitadelUrl = world.zitadel.url;
+    const proxy = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const headers = Object.fromEntries(
+          Object.entries(req.headers).filter(([name]) => !['x-zitadel-orgid', 'host', 'content-length', 'connection'].includes(name)),
+        ) as Record<string, string>;
+        const body = req.method === 'GET' ? undefined : Buffer.concat(chunks);
+        void fetch(`${zitadelUrl}${req.url ?? '/'}`, { method: req.method ?? 'GET', headers, ...(body === undefined ? {} : { body }) }).then(async (answer) => {
+          res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' }).end(Buffer.from(await answer.arrayBuffer()));
+        });
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const behindProxy = await startZitadelWorld({ apiUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` });
+    try {
+      // The proxied world asks the main world's ZITADEL; its table is its own.
+      await putAction(behindProxy.dynamo.client, { resourceOwner: ORG_A, id: '1' });
+      const snapshot = await tableSnapshot(behindProxy.dynamo.client);
+      const res = await call(behindProxy.handler, '1', { token: world.zitadel.createPat(STRANGER), orgHeader: ORG_A });
+      assert.equal(res.status, 404, JSON.stringify(res.body));
+      assert.deepEqual(res.body, MEMBERSHIP_NOT_FOUND);
+      assert.deepEqual(await tableSnapshot(behindProxy.dynamo.client), snapshot, 'another organisation’s action untouched');
+      // The instance membership still counts everywhere, header or not.
+      const admin = await call(behindProxy.handler, '1', { token: world.zitadel.createPat(ADMIN), orgHeader: ORG_A });
+      assert.equal(admin.status, 200, JSON.stringify(admin.body));
+    } finally {
+      proxy.closeAllConnections();
+      proxy.close();
+      await behindProxy.close();
+    }
+  });
+
+  test('a membership granted after a refusal counts within 5 s, whatever AUTHZ_CACHE_SECONDS (30 here) says', async (t) => {
+    const LATE = '320000000000000006';
+    world.zitadel.addUser({ id: LATE, orgId: ORG_A });
+    const token = world.zitadel.createPat(LATE);
+    t.mock.timers.enable({ apis: ['Date'], now: Date.now() });
+    try {
+      await expectRejected(await newAction(ORG_A), { token }, 404, MEMBERSHIP_NOT_FOUND);
+      world.zitadel.addMembership(LATE, { role: 'ORG_OWNER_VIEWER', orgId: ORG_A });
+      await expectRejected(await newAction(ORG_A), { token }, 404, MEMBERSHIP_NOT_FOUND); // still cached
+      t.mock.timers.tick(5_001);
+      await expectRejected(await newAction(ORG_A), { token }, 403, PERMISSION_DENIED);
+      world.zitadel.addMembership(LATE, { role: 'ORG_OWNER', orgId: ORG_A });
+      t.mock.timers.tick(5_001);
+      const id = await newAction(ORG_A);
+      assert.equal((await call(world.handler, id, { token })).status, 200);
+      assert.deepEqual(await stored(ORG_A, id), { state: 'INACTIVE', sequence: '2', changedBy: LATE });
+    } finally {
+      t.mock.timers.reset();
+    }
   });
 });
 
@@ -235,6 +335,34 @@ describe('the decision cache', () => {
       assert.equal((await call(own.handler, '2', { token })).status, 401);
       assert.equal(own.zitadelRequests(), 4);
     }));
+});
+
+describe('a cached refusal keeps no token text alive', () => {
+  test('the refusal kept in the cache has no cause and no captured stack frames (V8 keeps frames, and what they reach, until .stack is read)', async () => {
+    const { createZitadelAuthorizer } = await import('../functions/auth/zitadel-authorizer.ts');
+    const { createZitadelAuthApi } = await import('../functions/auth/zitadel-auth-api.ts');
+    const { DEFAULT_ROLE_PERMISSIONS } = await import('../functions/domain/permissions.ts');
+    const api = createZitadelAuthApi({ apiUrl: world.zitadel.url });
+    const authorizer = createZitadelAuthorizer({
+      verifyJwt: () => Promise.reject(new Error('no JWT here')),
+      lookup: api.lookup,
+      cacheSeconds: 30,
+      rolePermissions: DEFAULT_ROLE_PERMISSIONS,
+    });
+    const before = world.zitadelRequests();
+    const refusals: unknown[] = [];
+    for (let i = 0; i < 2; i++) {
+      refusals.push(await authorizer.authorize({ authorization: 'Bearer unknown-opaque-token-for-the-cache', orgHeader: undefined }).then(
+        () => assert.fail('authorized'),
+        (err: unknown) => err,
+      ));
+    }
+    assert.equal(world.zitadelRequests() - before, 2, 'the second refusal came from the cache');
+    const [, cached] = refusals as Error[];
+    assert.equal(cached?.message, 'Errors.Token.Invalid (AUTH-7fs1e)');
+    assert.equal(cached.cause, undefined);
+    assert.equal(cached.stack, 'ZitadelError: Errors.Token.Invalid (AUTH-7fs1e)', 'no frames captured');
+  });
 });
 
 describe('a flood of distinct junk opaque tokens', () => {
@@ -336,6 +464,16 @@ describe('ZITADEL unreachable, slow or failing: 503 AUTHZ-Zunav, nothing written
     );
     assert.equal(requests, 4, 'both calls asked again: nothing cached');
   });
+
+  test('an answer over 256 KB: 503 AUTHZ-Zansw (ZITADEL answered, with something no answer of its own is)', () =>
+    withFakeZitadel(
+      (res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ result: [], padding: 'x'.repeat(256 * 1024) })),
+      async (fake) => {
+        const res = await call(fake.handler, '1', { token: 'opaque-token-value' });
+        assert.equal(res.status, 503);
+        assert.deepEqual(res.body, ANSWER_INVALID);
+      },
+    ));
 
   test('an answer that is not ZITADEL’s shape: 503 AUTHZ-Zansw', () =>
     withFakeZitadel(

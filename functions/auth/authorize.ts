@@ -1,5 +1,5 @@
 import type { Authorizer } from '../domain/authorization.ts';
-import type { HttpMiddleware } from '../http/request-context.ts';
+import { headersOf, type HttpMiddleware } from '../http/request-context.ts';
 
 export const ORG_HEADER = 'x-zitadel-orgid';
 
@@ -10,7 +10,7 @@ export const ORG_HEADER = 'x-zitadel-orgid';
 export const authorize = (authorizer: Authorizer): HttpMiddleware => ({
   name: 'authorize',
   before: async (request) => {
-    const { headers } = request.event;
+    const headers = headersOf(request.event);
     request.context.authorization = await authorizer.authorize({
       authorization: headers.authorization,
       orgHeader: headers[ORG_HEADER] || undefined,

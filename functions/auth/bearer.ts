@@ -27,5 +27,9 @@ export function bearerToken(authorization: string | undefined): string {
   return token;
 }
 
-/** A JWS compact serialisation: three base64url segments. Anything else is an opaque token. */
-export const looksLikeJwt = (token: string): boolean => /^[\w-]+\.[\w-]+\.[\w-]*$/.test(token);
+/**
+ * Shaped like a JWS compact serialisation: base64url segments joined by dots, at least three. Padding (`=`) or a
+ * fourth segment makes it no valid JWT, but it is still refused locally like one (never sent to ZITADEL): ZITADEL's
+ * opaque tokens and PATs contain no dot.
+ */
+export const looksLikeJwt = (token: string): boolean => /^[\w-]+=*(?:\.[\w-]*=*){2,}$/.test(token);

@@ -2,7 +2,7 @@ import type { Authorization, Authorizer } from '../domain/authorization.ts';
 import { Errors } from '../domain/errors.ts';
 import { permissionsInOrg, type RolePermissions } from '../domain/permissions.ts';
 import { bearerToken } from './bearer.ts';
-import { orgHeaderAcceptable } from './org-header.ts';
+import { orgIdCanExist } from './org-header.ts';
 import type { VerifyJwt } from './token-verifier.ts';
 
 /** ZITADEL's claim names (`internal/api/oidc`: `ClaimResourceOwnerID`, `ClaimProjectRolesFormat`). */
@@ -33,7 +33,7 @@ export function createClaimsAuthorizer(deps: {
   return {
     async authorize({ authorization, orgHeader }): Promise<Authorization> {
       const payload = await deps.verifyJwt(bearerToken(authorization));
-      if (orgHeader !== undefined && !orgHeaderAcceptable(orgHeader)) throw Errors.orgIdInvalid();
+      if (orgHeader !== undefined && !orgIdCanExist(orgHeader)) throw Errors.orgNotFound();
       const ownOrg = payload[ORG_CLAIM];
       const orgId = orgHeader || (typeof ownOrg === 'string' ? ownOrg : '');
 

@@ -1,12 +1,23 @@
 import { Errors, GrpcCode, isGrpcErrorCode, ZitadelError } from '../domain/errors.ts';
 
+/** One of the user's manager memberships (`zitadel.user.v1.Membership` of ListMyMemberships). */
+export interface ZitadelMembership {
+  /** True for an instance membership (`iam: true`). */
+  readonly iam: boolean;
+  /** The organisation of an organisation membership (`orgId`). */
+  readonly orgId?: string;
+  /** `details.resourceOwner`: the organisation that owns the membership (also for project memberships), or the instance. */
+  readonly resourceOwner?: string;
+  readonly roles: readonly string[];
+}
+
 /** What ZITADEL's Auth API says about the caller of one token. */
 export interface ZitadelAnswer {
   readonly userId: string;
   /** The user's own organisation (`user.details.resourceOwner`). */
   readonly userOrgId: string;
-  /** `org.action.write`, …: the permissions in the organisation asked for (or the user's own), instance ones included. */
-  readonly permissions: readonly string[];
+  /** Every manager membership of the user in the instance (organisations, projects, the instance). */
+  readonly memberships: readonly ZitadelMembership[];
   /** `user.human.profile.preferredLanguage` (`und` when the user chose none); absent for machine users. */
   readonly preferredLanguage?: string;
 }
@@ -19,22 +30,23 @@ export interface ZitadelAuthApiOptions {
 }
 
 export const ZITADEL_TIMEOUT_MS = 2_000;
-/** Larger answers are not ZITADEL's (a user object or a permission list is a few KB). */
+/** Larger answers are not ZITADEL's for a user: a user object is a few KB, a membership about 300 bytes (some 800 fit). */
 const MAX_ANSWER_BYTES = 256 * 1024;
 /** Longer error texts are not ZITADEL's; the answer is treated as not understood. */
 const MAX_ERROR_TEXT = 1_000;
 
 /**
- * ZITADEL's Auth API, asked with the caller's own token (`proto/zitadel/auth.proto`):
- * `GET /auth/v1/users/me` (GetMyUser) and `POST /auth/v1/permissions/zitadel/me/_search`
- * (ListMyZitadelPermissions, with `x-zitadel-orgid` forwarded: ZITADEL evaluates the memberships in that
- * organisation, else the user's own, plus the instance's). Both are sent at once.
+ * ZITADEL's Auth API, asked with the caller's own token (`proto/zitadel/auth.proto`), both at once:
+ * `GET /auth/v1/users/me` (GetMyUser) and `POST /auth/v1/memberships/me/_search` (ListMyMemberships, body `{}`:
+ * no query, no limit, so every membership of the user in the instance; `internal/api/grpc/auth/permission.go`
+ * filters by the user and the instance only). `x-zitadel-orgid` is forwarded with it: the handler ignores it,
+ * but ZITADEL's auth interceptor refuses an organisation that does not exist (`AUTH-Bs7Ds`).
  * ZITADEL's own refusals (4xx with its error body) pass through as they are; no answer, a slow one, a 5xx or an
  * answer that is not ZITADEL's shape is `Unavailable`. Redirects are refused: the token goes nowhere else.
  */
 export function createZitadelAuthApi({ apiUrl, timeoutMs = ZITADEL_TIMEOUT_MS }: ZitadelAuthApiOptions) {
   const meUrl = `${apiUrl}/auth/v1/users/me`;
-  const permissionsUrl = `${apiUrl}/auth/v1/permissions/zitadel/me/_search`;
+  const membershipsUrl = `${apiUrl}/auth/v1/memberships/me/_search`;
 
   async function ask(url: string, init: RequestInit): Promise<unknown> {
     let response: Response;
@@ -43,6 +55,8 @@ export function createZitadelAuthApi({ apiUrl, timeoutMs = ZITADEL_TIMEOUT_MS }:
       response = await fetch(url, { ...init, redirect: 'error', signal: AbortSignal.timeout(timeoutMs) });
       body = await readLimited(response, MAX_ANSWER_BYTES);
     } catch (err) {
+      // ZITADEL answered, but more than any answer of its own: not ZITADEL's answer (AUTHZ-Zansw), not "unreachable".
+      if (err instanceof AnswerTooLarge) throw Errors.zitadelAnswerInvalid(new Error(err.message));
       throw Errors.zitadelUnavailable(describe(err));
     }
     if (response.status >= 500) throw Errors.zitadelUnavailable(new Error(`ZITADEL answered ${response.status}`));
@@ -74,14 +88,14 @@ export function createZitadelAuthApi({ apiUrl, timeoutMs = ZITADEL_TIMEOUT_MS }:
     // internal/api/authz/context.go): a token issued to an application, sent from an origin that application does
     // not allow, is refused with PermissionDenied `Errors.OriginNotAllowed (AUTH-DZG21)`, passed through as is.
     const originHeader = origin === undefined ? {} : { origin };
-    const [me, permissions] = await Promise.allSettled([
+    const [me, memberships] = await Promise.allSettled([
       ask(meUrl, { method: 'GET', headers: { authorization, accept: 'application/json', ...originHeader } }),
-      ask(permissionsUrl, {
+      ask(membershipsUrl, {
         method: 'POST',
         headers: {
           authorization,
-          ...originHeader,
           accept: 'application/json',
+          ...originHeader,
           'content-type': 'application/json',
           ...(orgHeader ? { 'x-zitadel-orgid': orgHeader } : {}),
         },
@@ -89,20 +103,21 @@ export function createZitadelAuthApi({ apiUrl, timeoutMs = ZITADEL_TIMEOUT_MS }:
       }),
     ]);
     if (me.status === 'rejected') throw me.reason;
-    if (permissions.status === 'rejected') throw permissions.reason;
+    if (memberships.status === 'rejected') throw memberships.reason;
 
     const user = field(me.value, 'user');
     const userId = field(user, 'id');
     const userOrgId = field(field(user, 'details'), 'resourceOwner');
-    const result = field(permissions.value, 'result') ?? []; // protojson leaves an empty list out: `{}`
     if (typeof userId !== 'string' || userId === '' || typeof userOrgId !== 'string') {
       throw Errors.zitadelAnswerInvalid(new Error('users/me without user.id or user.details.resourceOwner'));
     }
-    if (!Array.isArray(result) || !result.every((p) => typeof p === 'string')) {
-      throw Errors.zitadelAnswerInvalid(new Error('permissions result is not a list of strings'));
-    }
     const preferredLanguage = field(field(field(user, 'human'), 'profile'), 'preferredLanguage');
-    return { userId, userOrgId, permissions: result, ...(typeof preferredLanguage === 'string' ? { preferredLanguage } : {}) };
+    return {
+      userId,
+      userOrgId,
+      memberships: readMemberships(memberships.value),
+      ...(typeof preferredLanguage === 'string' ? { preferredLanguage } : {}),
+    };
   }
 
   return { lookup, warmUp };
@@ -134,6 +149,31 @@ function zitadelRefusal(json: unknown): ZitadelError | undefined {
   return new ZitadelError(code, id, typeof text === 'string' ? text : message, { message });
 }
 
+/** `ListMyMembershipsResponse.result`; protojson leaves an empty list (and every empty field) out. */
+function readMemberships(answer: unknown): ZitadelMembership[] {
+  const result = field(answer, 'result') ?? [];
+  if (!Array.isArray(result)) throw Errors.zitadelAnswerInvalid(new Error('memberships result is not a list'));
+  return (result as unknown[]).map((entry) => {
+    const roles = field(entry, 'roles') ?? [];
+    const orgId = field(entry, 'orgId');
+    const resourceOwner = field(field(entry, 'details'), 'resourceOwner');
+    if (
+      !Array.isArray(roles) ||
+      !roles.every((role) => typeof role === 'string') ||
+      (orgId !== undefined && typeof orgId !== 'string') ||
+      (resourceOwner !== undefined && typeof resourceOwner !== 'string')
+    ) {
+      throw Errors.zitadelAnswerInvalid(new Error('a membership that is not ZITADEL\'s shape'));
+    }
+    return {
+      iam: field(entry, 'iam') === true,
+      ...(orgId === undefined ? {} : { orgId }),
+      ...(resourceOwner === undefined ? {} : { resourceOwner }),
+      roles,
+    };
+  });
+}
+
 function field(value: unknown, name: string): unknown {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.hasOwn(value, name)
     ? (value as Record<string, unknown>)[name]
@@ -148,6 +188,8 @@ function parseJson(text: string): unknown {
   }
 }
 
+class AnswerTooLarge extends Error {}
+
 /** The body as text, refusing (and cancelling) anything larger than `max` bytes. */
 async function readLimited(response: Response, max: number): Promise<string> {
   if (response.body === null) return '';
@@ -157,7 +199,7 @@ async function readLimited(response: Response, max: number): Promise<string> {
     size += chunk.byteLength;
     if (size > max) {
       await response.body.cancel().catch(() => undefined);
-      throw new Error(`answer larger than ${max} bytes`);
+      throw new AnswerTooLarge(`answer larger than ${max} bytes`);
     }
     chunks.push(chunk);
   }
@@ -172,6 +214,5 @@ function describe(err: unknown): Error {
   if (err instanceof Error && err.name === 'TimeoutError') return new Error('no answer within the time allowed');
   const code = (err as { cause?: { code?: unknown } } | undefined)?.cause?.code;
   if (typeof code === 'string' && /^[A-Z_]+$/.test(code)) return new Error(`network failure (${code})`);
-  if (err instanceof Error && err.message.startsWith('answer larger than')) return new Error(err.message);
   return new Error('request failed');
 }

@@ -1,15 +1,19 @@
 import { createHash } from 'node:crypto';
 import type { Authorization, Authorizer } from '../domain/authorization.ts';
 import { Errors, GrpcCode, ZitadelError } from '../domain/errors.ts';
+import { ACTION_WRITE, type RolePermissions } from '../domain/permissions.ts';
 import { bearerToken, looksLikeJwt } from './bearer.ts';
 import { DecisionCache, type Outcome } from './decision-cache.ts';
-import { orgHeaderAcceptable } from './org-header.ts';
+import { orgIdCanExist } from './org-header.ts';
 import type { VerifyJwt } from './token-verifier.ts';
-import type { ZitadelLookup } from './zitadel-auth-api.ts';
+import type { ZitadelAnswer, ZitadelLookup } from './zitadel-auth-api.ts';
 
-/** Decisions kept at once; each is a few KB at most (ZITADEL's permission list of an owner). */
+/** Decisions kept at once; each is a few KB at most (a user's memberships). */
 export const MAX_CACHED_DECISIONS = 2_000;
-/** ZITADEL's refusals (invalid or revoked token, unknown organisation) are reused for at most this long. */
+/**
+ * Refusals are reused for at most this long: ZITADEL's (invalid or revoked token, unknown organisation) and ours
+ * (no membership, no permission), so a membership granted after a refusal is seen within 5 s.
+ */
 export const NEGATIVE_CACHE_SECONDS = 5;
 
 /**
@@ -25,13 +29,15 @@ export interface AuthorizerTelemetry {
  * The faithful mode: ZITADEL decides, as it does for its own API. A JWT is verified locally first, so a
  * forged, expired or foreign JWT never reaches ZITADEL; an opaque token (ZITADEL's default, and every
  * PAT) goes straight to ZITADEL. ZITADEL is asked with the caller's own token (`zitadel-auth-api.ts`) and
- * its answer is cached per (SHA-256 of the token, of the caller's `Origin`, organisation asked for) for `cacheSeconds`, never past
+ * its answer is cached per (SHA-256 of the token, organisation asked for) for `cacheSeconds`, never past
  * the JWT's `exp`. A revocation is therefore seen within `cacheSeconds`.
  */
 export function createZitadelAuthorizer(deps: {
   readonly verifyJwt: VerifyJwt;
   readonly lookup: ZitadelLookup;
   readonly cacheSeconds: number;
+  /** ZITADEL's role → permission mapping (its `InternalAuthZ.RolePermissionMappings`). */
+  readonly rolePermissions: RolePermissions;
   readonly telemetry?: AuthorizerTelemetry;
 }): Authorizer {
   const cache = new DecisionCache<Authorization>(deps.cacheSeconds === 0 ? 0 : MAX_CACHED_DECISIONS);
@@ -52,14 +58,13 @@ export function createZitadelAuthorizer(deps: {
           async () => {
             lookup.made = true;
             const started = performance.now();
-            const answer = await deps.lookup(token, org, origin).finally(() => deps.telemetry?.zitadelLookup(performance.now() - started));
-            return {
-              userId: answer.userId,
-              orgId: org ?? answer.userOrgId,
-              permissions: new Set(answer.permissions),
-              noMembership: answer.permissions.length === 0,
-              ...(answer.preferredLanguage === undefined ? {} : { preferredLanguage: answer.preferredLanguage }),
-            };
+            try {
+              return decision(await deps.lookup(token, org, origin), org, deps.rolePermissions);
+            } catch (err) {
+              throw withoutStack(err);
+            } finally {
+              deps.telemetry?.zitadelLookup(performance.now() - started);
+            }
           },
           (result) => expiry(result, deps.cacheSeconds, exp),
         );
@@ -68,23 +73,64 @@ export function createZitadelAuthorizer(deps: {
         return outcome.value;
       };
 
-      if (orgHeader !== undefined && !orgHeaderAcceptable(orgHeader)) {
-        // ZITADEL checks the token before the organisation: an opaque token is asked about without the
-        // header (which is never sent), so an invalid token still answers 401, a valid one 400.
-        if (exp === undefined) await decide(undefined);
-        throw Errors.orgIdInvalid();
+      if (orgHeader !== undefined && !orgIdCanExist(orgHeader)) {
+        // ZITADEL checks the token before the organisation: the token is asked about without the header
+        // (which is never sent), so an invalid or revoked token still answers 401, a valid one 403 AUTH-Bs7Ds.
+        await decide(undefined);
+        throw Errors.orgNotFound();
       }
       return decide(orgHeader);
     },
   };
 }
 
-/** Until when an outcome may be reused: positive ones `cacheSeconds`, ZITADEL's refusals briefly, faults never. */
+/**
+ * ZITADEL's own evaluation (`getUserPermissions`, internal/api/authz/permissions.go): the user's memberships on
+ * the organisation acted in (those it owns: organisation and project memberships) and on the instance count;
+ * none is `membership not found`, roles that map to no `org.action.write` are `No matching permissions found`.
+ * The organisation is ours (the header, else the user's own), never what ZITADEL was told: if something on the
+ * way drops `x-zitadel-orgid`, a membership in another organisation still does not count.
+ */
+function decision(answer: ZitadelAnswer, orgHeader: string | undefined, rolePermissions: RolePermissions): Authorization {
+  const orgId = orgHeader ?? answer.userOrgId;
+  const counted = answer.memberships.filter((m) => m.iam || (orgId !== '' && (m.orgId === orgId || m.resourceOwner === orgId)));
+  const permissions = new Set<string>();
+  for (const membership of counted) {
+    for (const role of membership.roles) {
+      if (Object.hasOwn(rolePermissions, role)) for (const permission of rolePermissions[role] ?? []) permissions.add(permission);
+    }
+  }
+  return {
+    userId: answer.userId,
+    orgId,
+    permissions,
+    noMembership: counted.length === 0,
+    ...(answer.preferredLanguage === undefined ? {} : { preferredLanguage: answer.preferredLanguage }),
+  };
+}
+
+/**
+ * The error kept in the cache, as a copy without cause or captured stack: V8 keeps an error's stack frames
+ * (with the functions of async callers, whose closures hold the token) until `.stack` is first read, so a cached
+ * refusal would keep the token text alive for as long as it is cached.
+ */
+function withoutStack(err: unknown): unknown {
+  if (!isRefusal(err)) return err; // faults are never cached, and keep their cause for the logs
+  const copy = new ZitadelError(err.code, err.id, err.text, { message: err.message });
+  copy.stack = `${copy.name}: ${copy.message}`;
+  return copy;
+}
+
+/** Until when an outcome may be reused: permitting decisions `cacheSeconds`, refusals briefly, faults never. */
 function expiry(outcome: Outcome<Authorization>, cacheSeconds: number, exp: number | undefined): number {
   const now = Date.now();
-  const refusal = !outcome.ok && outcome.error instanceof ZitadelError && outcome.error.code !== GrpcCode.Unavailable && outcome.error.code !== GrpcCode.Internal;
+  const refusal = outcome.ok ? !outcome.value.permissions.has(ACTION_WRITE) : isRefusal(outcome.error);
   if (!outcome.ok && !refusal) return now;
-  const seconds = outcome.ok ? cacheSeconds : Math.min(cacheSeconds, NEGATIVE_CACHE_SECONDS);
+  const seconds = refusal ? Math.min(cacheSeconds, NEGATIVE_CACHE_SECONDS) : cacheSeconds;
   const until = now + seconds * 1000;
   return exp === undefined ? until : Math.min(until, exp * 1000);
 }
+
+/** ZITADEL's answer about the caller (401, 403, …), as opposed to a fault on the way (503, 500). */
+const isRefusal = (err: unknown): err is ZitadelError =>
+  err instanceof ZitadelError && err.code !== GrpcCode.Unavailable && err.code !== GrpcCode.Internal;

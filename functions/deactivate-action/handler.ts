@@ -3,13 +3,13 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import httpErrorHandler from '@middy/http-error-handler';
-import httpJsonBodyParser from '@middy/http-json-body-parser';
 import { authorize } from '../auth/authorize.ts';
 import { createAuthorizer } from '../auth/create-authorizer.ts';
 import { deactivateAction } from '../domain/deactivate-action.ts';
 import { Errors } from '../domain/errors.ts';
 import { deactivatedResult, grpcWebBinding, jsonRouteOnly } from '../http/bindings.ts';
-import type { HttpEvent, HttpMiddleware, HttpResult, RequestContext } from '../http/request-context.ts';
+import { jsonRequest } from '../http/json-request.ts';
+import type { HttpEvent, HttpResult, RequestContext } from '../http/request-context.ts';
 import { createErrorTranslator } from '../http/translations/translate-error.ts';
 import { zitadelResponse } from '../http/zitadel-response.ts';
 import { DynamoActionStore } from '../storage/actions-table.ts';
@@ -52,17 +52,6 @@ export function createDynamoDBClient(overrides: Pick<DynamoDBClientConfig, 'endp
   });
 }
 
-/** An empty request body is an empty request message, as in grpc-gateway. */
-const emptyBodyIsEmptyObject: HttpMiddleware = {
-  name: 'emptyBodyIsEmptyObject',
-  before: ({ event }) => {
-    if (event.body === undefined || event.body === '') {
-      event.body = '{}';
-      event.isBase64Encoded = false;
-    }
-  },
-};
-
 /**
  * Builds the Lambda handler. Called once per container (cold start): the token verifier with its
  * key cache, the DynamoDB client and the logger are shared by every request it serves.
@@ -84,8 +73,6 @@ export function createHandler({
     context: RequestContext,
     { signal }: { signal: AbortSignal },
   ): Promise<HttpResult> => {
-    const body: unknown = event.body;
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw Errors.bodyNotObject();
     if (context.authorization === undefined) throw Errors.internal(new Error('authorize middleware did not run'));
 
     const details = await deactivateAction(
@@ -119,17 +106,19 @@ export function createHandler({
       throw Errors.timeout();
     },
   })
-    // logEvent stays off whatever POWERTOOLS_LOGGER_LOG_EVENT says: the event holds the token.
     // First, so it flushes the request's metrics after every other middleware.
     .use(telemetry.flush())
+    // logEvent stays off whatever POWERTOOLS_LOGGER_LOG_EVENT says: the event holds the token.
     .use(injectLambdaContext(logger, { logEvent: false }))
     .use(httpErrorHandler({ logger: false }))
     .use(zitadelResponse(logger, translate))
     .use(telemetry.outcomes())
-    // gRPC-web route: decodes its frame before auth (as a gRPC server does) and renders its errors.
+    // ZITADEL's order: the request is decoded first (grpc-go before its interceptors, grpc-gateway before the
+    // gRPC call), then the token and organisation are checked, then the command runs.
+    // gRPC-web route: decodes its frame and renders its errors.
     .use(grpcWebBinding(translate))
-    .use(authorize(authorizer))
-    .use(jsonRouteOnly(emptyBodyIsEmptyObject))
-    .use(jsonRouteOnly(httpJsonBodyParser({ disableContentTypeCheck: true })));
+    // JSON route: the body decoded as grpc-gateway with ZITADEL's marshaler decodes it.
+    .use(jsonRouteOnly(jsonRequest()))
+    .use(authorize(authorizer));
   return Object.assign(handler, { prime });
 }

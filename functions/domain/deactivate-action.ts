@@ -2,12 +2,16 @@ import type { Authorization } from './authorization.ts';
 import { Errors } from './errors.ts';
 import { ACTION_WRITE } from './permissions.ts';
 
-/** ZITADEL's `ObjectDetails`: what every successful change returns. */
+/**
+ * ZITADEL's `ObjectDetails` as its `DeactivateAction` fills them (`object.AddToDetailsPb(sequence, eventDate,
+ * resourceOwner)`, internal/api/grpc/object/converter.go): `creationDate` is the date of *this change's* event, and
+ * `change_date` is left unset, so ZITADEL's marshaler (no EmitUnpopulated) leaves `changeDate` out of the answer.
+ */
 export interface ObjectDetails {
   /** Decimal string: protobuf uint64 in JSON. */
   readonly sequence: string;
+  /** The time of this change (RFC 3339). */
   readonly creationDate: string;
-  readonly changeDate: string;
   readonly resourceOwner: string;
 }
 
@@ -40,8 +44,9 @@ export interface DeactivateActionDeps {
 }
 
 /**
- * Our bound on ids (ZITADEL's `DeactivateActionRequest` has none; its ids are decimal strings of 18 digits, and
- * the `min_len: 1, max_len: 200` rule it puts on other ids is counted in characters, not bytes).
+ * The bound on ids this project creates (the actions CLI; ZITADEL's ids are decimal strings of 18 digits, and the
+ * `min_len: 1, max_len: 200` rule it puts on other ids is counted in characters, not bytes). The API itself has no
+ * such rule: ZITADEL's `DeactivateActionRequest` has none, an id that cannot exist is simply not found.
  */
 export const MAX_ID_LENGTH = 200;
 // Control characters (Unicode `Cc`: C0, DEL, C1) and `/` can never be part of an action id.
@@ -54,7 +59,19 @@ function codePoints(text: string): number {
   return count;
 }
 
-/** The id rules ZITADEL applies to action and organisation ids; null when the id is acceptable. */
+/** DynamoDB's limit on a sort key value (UTF-8 bytes): no stored action has a longer id. */
+const MAX_SORT_KEY_BYTES = 1024;
+
+/**
+ * Whether any action could have this id. One that cannot (longer than a DynamoDB sort key, a control character,
+ * ill-formed UTF-16 that has no UTF-8 form) is answered `Action not found` as ZITADEL answers any id it does not
+ * find, without being sent to DynamoDB (which would refuse it as a bad request).
+ */
+export function actionIdCanExist(id: string): boolean {
+  return id.isWellFormed() && !/\p{Cc}/u.test(id) && Buffer.byteLength(id, 'utf8') <= MAX_SORT_KEY_BYTES;
+}
+
+/** The rule for ids this project creates (actions CLI); null when the id is acceptable. */
 export function idProblem(id: string): 'too-long' | 'invalid-characters' | null {
   if (codePoints(id) > MAX_ID_LENGTH) return 'too-long';
   if (FORBIDDEN_ID_CHARACTER.test(id) || !id.isWellFormed()) return 'invalid-characters';
@@ -76,12 +93,7 @@ export async function deactivateAction(
   }
 
   if (actionId === '') throw Errors.idMissing();
-  switch (idProblem(actionId)) {
-    case 'too-long':
-      throw Errors.idTooLong();
-    case 'invalid-characters':
-      throw Errors.idInvalidCharacters();
-  }
+  if (!actionIdCanExist(actionId)) throw Errors.actionNotFound();
 
   const outcome = await store.deactivate(
     { orgId, actionId, changedBy: userId, changeDate: now() },

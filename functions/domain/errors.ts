@@ -65,6 +65,8 @@ export const Errors = {
   authHeaderMissing: define(GrpcCode.Unauthenticated, '', 'auth header missing'),
   invalidAuthHeader: define(GrpcCode.Unauthenticated, 'AUTH-7fs1e', 'invalid auth header'),
   tokenInvalid: define(GrpcCode.Unauthenticated, 'AUTH-7fs1e', 'Errors.Token.Invalid'),
+  /** `x-zitadel-orgid` names no organisation (ZITADEL's `VerifyTokenAndCreateCtxData`, after the token). */
+  orgNotFound: define(GrpcCode.PermissionDenied, 'AUTH-Bs7Ds', "Organisation doesn't exist"),
   membershipNotFound: define(GrpcCode.NotFound, 'AUTHZ-cdgFk', 'membership not found'),
   permissionDenied: define(GrpcCode.PermissionDenied, 'AUTH-5mWD2', 'No matching permissions found'),
   // ZITADEL (Commands.DeactivateAction): i18n keys, translated by the bindings (see TRANSLATED_ERROR_IDS).
@@ -72,16 +74,20 @@ export const Errors = {
   actionNotFound: define(GrpcCode.NotFound, 'COMMAND-NRmhu', 'Errors.Action.NotFound'),
   actionNotActive: define(GrpcCode.FailedPrecondition, 'COMMAND-Dgj92', 'Errors.Action.NotActive'),
 
+  // Decoding the request, before any check (a plain gRPC status: no id, no details, never translated).
+  /**
+   * JSON route: the body does not decode into `DeactivateActionRequest`. grpc-gateway answers
+   * `status.Errorf(codes.InvalidArgument, "%v", err)` with protojson's message (see http/json-request.ts).
+   */
+  requestUndecodable: (message: string) => new ZitadelError(GrpcCode.InvalidArgument, '', message),
+  /** gRPC-web: grpc-go's codec error, `status.Errorf(codes.Internal, "grpc: error unmarshalling request: %v", err)`. */
+  messageUndecodable: (reason: string) => new ZitadelError(GrpcCode.Internal, '', `grpc: error unmarshalling request: ${reason}`),
+
   // Ours: request validation.
-  idTooLong: define(GrpcCode.InvalidArgument, 'REQUEST-Id2lg', 'Errors.Action.IDTooLong'),
-  idInvalidCharacters: define(GrpcCode.InvalidArgument, 'REQUEST-Idch4', 'Errors.Action.IDInvalidCharacters'),
-  orgIdInvalid: define(GrpcCode.InvalidArgument, 'REQUEST-0rg1d', 'Errors.Org.IDInvalid'),
+  /** JSON route: the body is not JSON at all (Go's encoding/json texts are not reproduced). */
   bodyMalformed: define(GrpcCode.InvalidArgument, 'REQUEST-B0dyj', 'Errors.Request.BodyMalformed'),
-  bodyNotObject: define(GrpcCode.InvalidArgument, 'REQUEST-B0dyo', 'Errors.Request.BodyNotObject'),
   /** gRPC-web: the body is not exactly one uncompressed, complete data frame (or not valid base64 for -text). */
   grpcWebFrameMalformed: define(GrpcCode.InvalidArgument, 'REQUEST-GwFrm', 'Errors.Request.GrpcWebFrameMalformed'),
-  /** gRPC-web: the frame holds bytes that are not a `DeactivateActionRequest`. */
-  grpcWebMessageMalformed: define(GrpcCode.InvalidArgument, 'REQUEST-GwMsg', 'Errors.Request.GrpcWebMessageMalformed'),
   // Ours: dependencies.
   keySetUnavailable: define(GrpcCode.Unavailable, 'AUTH-Jwks5', 'Errors.Token.KeySetUnavailable'),
   zitadelUnavailable: define(GrpcCode.Unavailable, 'AUTHZ-Zunav', 'Errors.Authz.ZitadelUnavailable'),

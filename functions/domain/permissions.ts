@@ -1,7 +1,7 @@
 /** The permission ZITADEL requires for DeactivateAction. */
 export const ACTION_WRITE = 'org.action.write';
 
-/** Role → permissions it grants. Configurable through `ROLE_PERMISSIONS` (claims mode). */
+/** Role → permissions it grants: project roles (claims mode) or ZITADEL's manager roles (zitadel mode). Configurable through `ROLE_PERMISSIONS`. */
 export type RolePermissions = Readonly<Record<string, readonly string[]>>;
 
 /**

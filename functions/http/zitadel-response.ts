@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { Errors, GrpcCode, ZitadelError } from '../domain/errors.ts';
-import type { HttpMiddleware, HttpEvent, RequestContext } from './request-context.ts';
+import { headersOf, type HttpEvent, type HttpMiddleware, type RequestContext } from './request-context.ts';
 import type { ErrorTranslator } from './translations/translate-error.ts';
 
 /** grpc-gateway's mapping of gRPC codes to HTTP statuses (`runtime.HTTPStatusFromCode`); ZITADEL's passed-through answers can carry any. */
@@ -23,13 +23,9 @@ export const HTTP_STATUS: Record<GrpcCode, number> = {
   [GrpcCode.Unauthenticated]: 401,
 };
 
-const JSON_BODY_PARSER = '@middy/http-json-body-parser';
-
 /** Any error raised on the way becomes one of ours; nothing else is ever shown to a caller. */
 export function toZitadelError(error: unknown): ZitadelError {
   if (error instanceof ZitadelError) return error;
-  const cause = (error as { cause?: { package?: unknown } } | undefined)?.cause;
-  if (cause?.package === JSON_BODY_PARSER) return Errors.bodyMalformed(error);
   return Errors.internal(error);
 }
 
@@ -41,26 +37,38 @@ export function callerError(
   request: { readonly event: HttpEvent; readonly context: RequestContext; readonly error: unknown },
   translate: ErrorTranslator,
 ): ZitadelError {
-  const headers = request.event.headers as HttpEvent['headers'] | undefined;
   return translate(toZitadelError(request.error), {
     preferredLanguage: request.context.authorization?.preferredLanguage,
-    acceptLanguage: headers?.['accept-language'],
+    acceptLanguage: headersOf(request.event)['accept-language'],
   });
 }
 
-/** ZITADEL's error body: grpc-gateway's status JSON with one `zitadel.v1.ErrorDetail` (none for an error without id). */
-export function errorBody(error: ZitadelError) {
+export interface ErrorDetail {
+  readonly '@type': 'type.googleapis.com/zitadel.v1.ErrorDetail';
+  readonly id: string;
+  readonly message: string;
+}
+
+/**
+ * ZITADEL's error body: grpc-gateway's status JSON with one `zitadel.v1.ErrorDetail`. An error without id is a
+ * plain status without details (`auth header missing`, a body that does not decode), and ZITADEL's marshaler
+ * (protojson without EmitUnpopulated) leaves the empty `details` list out: `{"code":16,"message":"auth header missing"}`.
+ */
+export function errorBody(error: ZitadelError): { code: number; message: string; details?: ErrorDetail[] } {
+  if (error.id === '') return { code: error.code, message: error.message };
   return {
     code: error.code,
     message: error.message,
-    details: error.id === '' ? [] : [{ '@type': 'type.googleapis.com/zitadel.v1.ErrorDetail', id: error.id, message: error.text }],
+    details: [{ '@type': 'type.googleapis.com/zitadel.v1.ErrorDetail', id: error.id, message: error.text }],
   };
 }
 
-/** RFC 6750 §3: a 401 names the scheme; `invalid_token` once a token was presented. */
+/**
+ * grpc-gateway's `DefaultHTTPErrorHandler` (which ZITADEL's gateway uses) sets `WWW-Authenticate` to the status
+ * message for every Unauthenticated answer, e.g. `WWW-Authenticate: auth header missing`.
+ */
 function authenticateHeader(error: ZitadelError): Record<string, string> {
-  if (error.code !== GrpcCode.Unauthenticated) return {};
-  return { 'WWW-Authenticate': error.id === '' ? 'Bearer' : 'Bearer error="invalid_token"' };
+  return error.code === GrpcCode.Unauthenticated ? { 'WWW-Authenticate': error.message } : {};
 }
 
 /**
@@ -77,14 +85,17 @@ export const zitadelResponse = (logger: Logger, translate: ErrorTranslator): Htt
   onError: (request) => {
     const error = toZitadelError(request.error);
     const status = HTTP_STATUS[error.code];
+    // A plain status without id is always about the request itself (grpc-go calls a message it cannot decode
+    // Internal): a rejection, not a failure of ours.
+    const failed = status >= 500 && error.id !== '';
     const fields = {
       ...requestFields(request.event, request.context),
-      outcome: status >= 500 ? 'failed' : 'rejected',
+      outcome: failed ? 'failed' : 'rejected',
       status,
       errorId: error.id,
       cause: describeCause(error),
     };
-    if (status >= 500) logger.error('request failed', fields);
+    if (failed) logger.error('request failed', fields);
     else logger.info('request rejected', fields);
 
     // http-error-handler renders `message` as the body and sets Content-Type from its shape.

@@ -161,18 +161,21 @@ function malformation(item: Item): string | undefined {
   return undefined;
 }
 
+/**
+ * ZITADEL's details of a change: the new sequence, the date of this change as `creationDate` (ZITADEL answers
+ * the event's date there, not the action's creation) and the owner. `changeDate` is ZITADEL's unset field.
+ */
 function toDetails(item: Item | undefined): ObjectDetails {
   const sequence = item?.sequence?.N;
-  const creationDate = item?.creationDate?.S;
   const changeDate = item?.changeDate?.S;
   const resourceOwner = item?.resourceOwner?.S;
-  if (sequence === undefined || creationDate === undefined || changeDate === undefined || resourceOwner === undefined) {
-    throw Errors.internal(new Error('stored action lacks sequence, creationDate, changeDate or resourceOwner'));
+  if (sequence === undefined || changeDate === undefined || resourceOwner === undefined) {
+    throw Errors.internal(new Error('stored action lacks sequence, changeDate or resourceOwner'));
   }
   // Only a fractional sequence gets this far (the condition refuses every other malformed item):
   // that write has happened, the answer is still the documented 500, never a "2.5" sequence.
   if (!/^\d+$/.test(sequence)) throw Errors.storageItemMalformed(new Error('action item: sequence is not an integer'));
-  return { sequence, creationDate, changeDate, resourceOwner };
+  return { sequence, creationDate: changeDate, resourceOwner };
 }
 
 /** Faults the SDK has already retried and that may pass: the service is there but busy or failing. */

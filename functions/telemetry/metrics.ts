@@ -37,7 +37,8 @@ export const NO_ERROR_ID = 'none';
 /** `errorId` of any id outside our catalogue (ZITADEL's own, passed through): keeps the dimension bounded. */
 export const OTHER_ERROR_ID = 'other';
 
-const CATALOGUE_IDS: ReadonlySet<string> = new Set(Object.values(Errors).map(({ id }) => id));
+// Errors without an id (grpc-gateway's and grpc-go's decoding texts) have no `id` to count: they are `none`.
+const CATALOGUE_IDS: ReadonlySet<string> = new Set(Object.values(Errors).flatMap((error) => ('id' in error ? [error.id] : [])));
 
 /** The bounded `errorId` dimension value of an error id. */
 export function errorIdDimension(id: string): string {

@@ -154,8 +154,8 @@ function connect(options: { table?: string | undefined; region?: string | undefi
 
 function describeProblem(problem: 'too-long' | 'invalid-characters'): string {
   return problem === 'too-long'
-    ? 'is longer than 200 characters: the API refuses such ids (Errors.Action.IDTooLong)'
-    : 'contains a control character or "/": the API refuses such ids (Errors.Action.IDInvalidCharacters)';
+    ? 'is longer than 200 characters: ZITADEL gives no id more (max_len 200)'
+    : 'contains a control character or "/": the API could never address it (it answers such ids Action not found)';
 }
 
 function printTable(actions: readonly ActionRecord[]): void {

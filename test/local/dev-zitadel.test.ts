@@ -16,12 +16,14 @@ import {
   createDevZitadel,
   DEV_CLIENT_ID,
   DEV_PROJECT_ID,
+  MEMBERSHIPS_PATH,
   PERMISSIONS_PATH,
   startDevZitadel,
   stateFilePath,
   USERS_ME_PATH,
   ZITADEL_PROJECT_ID,
 } from '../../infra/local/dev-zitadel/index.ts';
+import { DEV_INSTANCE_ID } from '../../infra/local/dev-zitadel/auth-api.ts';
 import { orgOwnerToken } from '../../infra/local/dev-zitadel/org-owner-token.ts';
 import { ROLE_PERMISSIONS } from '../../infra/local/dev-zitadel/role-permissions.ts';
 
@@ -48,7 +50,7 @@ async function call(base: string, path: string, init: { method?: string; token?:
   if (init.authorization !== undefined) headers.authorization = init.authorization;
   else if (init.token !== undefined) headers.authorization = `Bearer ${init.token}`;
   if (init.org !== undefined) headers['x-zitadel-orgid'] = init.org;
-  const method = init.method ?? (path === PERMISSIONS_PATH ? 'POST' : 'GET');
+  const method = init.method ?? (path === PERMISSIONS_PATH || path === MEMBERSHIPS_PATH ? 'POST' : 'GET');
   const body = method === 'GET' ? undefined : (init.body ?? '{}');
   const response = await fetch(`${base}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
   const text = await response.text();
@@ -178,9 +180,34 @@ describe('dev ZITADEL over HTTP', () => {
     assert.deepEqual(new Set(both), new Set([...(ROLE_PERMISSIONS.ORG_USER_MANAGER ?? []), ...(ROLE_PERMISSIONS.ORG_OWNER ?? [])]));
   });
 
-  test('an organisation that does not exist: 403 AUTH-Bs7Ds on both routes', async () => {
+  test('memberships/me/_search: every membership of the user (ListMyMemberships), orgId or iam, roles, resource owner', async () => {
+    const svc = await call(z.url, MEMBERSHIPS_PATH, { token: z.createPat('svc') });
+    assert.equal(svc.status, 200);
+    assert.equal(svc.body.details.totalResult, '1');
+    assert.match(svc.body.details.viewTimestamp, ISO);
+    assert.deepEqual(svc.body.result, [
+      { userId: 'svc', details: { resourceOwner: ORG_A }, roles: ['ORG_USER_MANAGER', 'ORG_OWNER'], displayName: 'deployer', orgId: ORG_A },
+    ]);
+    const admin = await call(z.url, MEMBERSHIPS_PATH, { token: z.createPat('iam-owner') });
+    assert.deepEqual(admin.body.result, [
+      { userId: 'iam-owner', details: { resourceOwner: DEV_INSTANCE_ID }, roles: ['IAM_OWNER'], displayName: 'Dev user-iam-owner', iam: true },
+    ]);
+  });
+
+  test('memberships/me/_search ignores x-zitadel-orgid (the query filters by user and instance); none is no result list', async () => {
     const token = z.createPat('owner-a');
-    for (const path of [PERMISSIONS_PATH, USERS_ME_PATH]) {
+    const own = await call(z.url, MEMBERSHIPS_PATH, { token });
+    const elsewhere = await call(z.url, MEMBERSHIPS_PATH, { token, org: ORG_B });
+    assert.deepEqual(elsewhere.body.result, own.body.result);
+    const none = await call(z.url, MEMBERSHIPS_PATH, { token: z.createPat('nobody') });
+    assert.equal(none.status, 200);
+    assert.deepEqual(Object.keys(none.body), ['details']);
+    assert.equal(none.body.details.totalResult, undefined, 'a zero uint64 is left out');
+  });
+
+  test('an organisation that does not exist: 403 AUTH-Bs7Ds on every route', async () => {
+    const token = z.createPat('owner-a');
+    for (const path of [PERMISSIONS_PATH, USERS_ME_PATH, MEMBERSHIPS_PATH]) {
       const answer = await call(z.url, path, { token, org: ORG_UNKNOWN });
       assert.equal(answer.status, 403);
       assert.equal(answer.contentType, 'application/json');

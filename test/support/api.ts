@@ -92,5 +92,11 @@ export function zitadelError(code: number, id: string, text: string) {
   };
 }
 
-/** ZITADEL's answer without an Authorization header: no id, no details (its auth interceptor). */
-export const AUTH_HEADER_MISSING = { code: 16, message: 'auth header missing', details: [] };
+/**
+ * ZITADEL's answer without an Authorization header: a plain status from its auth interceptor, no id, and no
+ * `details` at all (the gateway's protojson marshaler leaves the empty list out).
+ */
+export const AUTH_HEADER_MISSING = { code: 16, message: 'auth header missing' };
+
+/** grpc-gateway's answer to a body protojson cannot decode: InvalidArgument with protojson's message, no details. */
+export const undecodable = (message: string) => ({ code: 3, message });

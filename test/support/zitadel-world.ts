@@ -35,8 +35,8 @@ export async function startZitadelWorld(overrides: Partial<Config> = {}) {
     logger: new Logger({ logLevel: 'SILENT' }),
     now: () => NOW,
   }) as unknown as Handler;
-  /** ZITADEL Auth API requests so far (both calls). */
-  const zitadelRequests = () => zitadel.stats.usersMe + zitadel.stats.permissions;
+  /** ZITADEL Auth API requests so far (every call, whichever the function makes). */
+  const zitadelRequests = () => zitadel.stats.usersMe + zitadel.stats.permissions + zitadel.stats.memberships;
   return {
     dynamo,
     zitadel,

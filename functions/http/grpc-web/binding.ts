@@ -5,7 +5,7 @@
  */
 import type { ObjectDetails } from '../../domain/deactivate-action.ts';
 import { Errors, type ZitadelError } from '../../domain/errors.ts';
-import type { HttpEvent, HttpMiddleware, HttpResult } from '../request-context.ts';
+import { headersOf, type HttpEvent, type HttpMiddleware, type HttpResult } from '../request-context.ts';
 import type { ErrorTranslator } from '../translations/translate-error.ts';
 import { callerError, errorBody } from '../zitadel-response.ts';
 import { decodeDeactivateActionRequest, encodeDeactivateActionResponse, encodeStatus } from './messages.ts';
@@ -34,7 +34,7 @@ export function isGrpcWebCall(event: HttpEvent): boolean {
 }
 
 /** The response encoding of a call; binary when the request's type is unknown (only before the 415). */
-const encodingFor = (event: HttpEvent): Encoding => encodingOf(event.headers['content-type']) ?? 'binary';
+const encodingFor = (event: HttpEvent): Encoding => encodingOf(headersOf(event)['content-type']) ?? 'binary';
 
 /**
  * Registered before the auth middlewares: like a gRPC server, the message is decoded before the
@@ -47,7 +47,7 @@ export const grpcWebBinding = (translate: ErrorTranslator): HttpMiddleware => ({
   before: (request) => {
     const { event } = request;
     if (!isGrpcWebCall(event)) return undefined;
-    const encoding = encodingOf(event.headers['content-type']);
+    const encoding = encodingOf(headersOf(event)['content-type']);
     // What gRPC servers answer a request that is not gRPC(-web): 415, nothing run.
     if (encoding === undefined) return unsupportedMediaType();
 
@@ -77,11 +77,9 @@ function readRequest(event: HttpEvent, encoding: Encoding): { id: string } {
   const framed = encoding === 'text' ? decodeText(raw.toString('latin1')) : raw;
   const message = framed === undefined ? undefined : unaryMessage(framed);
   if (message === undefined) throw Errors.grpcWebFrameMalformed();
-  try {
-    return decodeDeactivateActionRequest(message);
-  } catch (err) {
-    throw Errors.grpcWebMessageMalformed(err);
-  }
+  const decoded = decodeDeactivateActionRequest(message);
+  if ('error' in decoded) throw Errors.messageUndecodable(decoded.error);
+  return decoded;
 }
 
 /**
@@ -89,14 +87,17 @@ function readRequest(event: HttpEvent, encoding: Encoding): { id: string } {
  * a call that fails before any message). `grpc-message` is the JSON route's message, percent-encoded.
  */
 function errorResult(error: ZitadelError, encoding: Encoding): HttpResult {
-  const { code, message, details } = errorBody(error);
+  const { code, message, details = [] } = errorBody(error);
   return {
     statusCode: 200,
     headers: {
       'content-type': responseContentType(encoding),
       'grpc-status': String(code),
       'grpc-message': percentEncodeMessage(message),
-      'grpc-status-details-bin': binaryHeaderValue(encodeStatus({ code, message, details: details.map(({ id, message }) => ({ id, message })) })),
+      // grpc-go writes grpc-status-details-bin only for a status with details.
+      ...(details.length === 0
+        ? {}
+        : { 'grpc-status-details-bin': binaryHeaderValue(encodeStatus({ code, message, details: details.map(({ id, message }) => ({ id, message })) })) }),
     },
     body: '',
   };

@@ -13,23 +13,34 @@ import type { ObjectDetails } from '../../domain/deactivate-action.ts';
 
 const ERROR_DETAIL_TYPE_URL = 'type.googleapis.com/zitadel.v1.ErrorDetail';
 
+/** protobuf-go's texts for the two ways a proto3 message fails to decode (internal/impl/decode.go). */
+const INVALID_WIRE_FORMAT = 'proto: cannot parse invalid wire-format data';
+const INVALID_UTF8 = 'string field contains invalid UTF-8';
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 /**
- * `DeactivateActionRequest { string id = 1; }`. Unknown fields are skipped (proto3); a truncated
- * message, a wrong wire type for `id` or a non-UTF-8 `id` throws, as for any proto3 parser.
+ * `DeactivateActionRequest { string id = 1; }` as protobuf-go decodes it: unknown fields are skipped, and so is
+ * field 1 with another wire type (protobuf-go keeps it as an unknown field); a malformed message or an `id`
+ * that is not UTF-8 is protobuf-go's error text.
  */
-export function decodeDeactivateActionRequest(bytes: Uint8Array): { id: string } {
+export function decodeDeactivateActionRequest(bytes: Uint8Array): { id: string } | { error: string } {
   const reader = new BinaryReader(bytes);
-  let id = '';
-  while (reader.pos < reader.len) {
-    const [fieldNo, wireType] = reader.tag();
-    if (fieldNo === 1) {
-      if (wireType !== WireType.LengthDelimited) throw new Error('id: wrong wire type');
-      id = reader.string(true);
-    } else {
-      reader.skip(wireType, fieldNo);
+  let raw: Uint8Array | undefined;
+  try {
+    while (reader.pos < reader.len) {
+      const [fieldNo, wireType] = reader.tag();
+      if (fieldNo === 1 && wireType === WireType.LengthDelimited) raw = reader.bytes();
+      else reader.skip(wireType, fieldNo);
     }
+  } catch {
+    return { error: INVALID_WIRE_FORMAT };
   }
-  return { id };
+  if (raw === undefined) return { id: '' };
+  try {
+    return { id: utf8.decode(raw) };
+  } catch {
+    return { error: INVALID_UTF8 };
+  }
 }
 
 /** `DeactivateActionResponse { zitadel.v1.ObjectDetails details = 1; }`. */
@@ -43,13 +54,13 @@ export function encodeDeactivateActionResponse(details: ObjectDetails): Uint8Arr
 
 /**
  * `ObjectDetails { uint64 sequence = 1; Timestamp creation_date = 2; Timestamp change_date = 3;
- * string resource_owner = 4; }`; proto3 leaves zero values out.
+ * string resource_owner = 4; }`; proto3 leaves zero values out, and ZITADEL's `DeactivateAction` never sets
+ * `change_date` (see ObjectDetails), so field 3 is absent.
  */
 function writeObjectDetails(writer: BinaryWriter, details: ObjectDetails): void {
   const sequence = BigInt(details.sequence);
   if (sequence !== 0n) writer.tag(1, WireType.Varint).uint64(sequence);
   writeTimestamp(writer, 2, details.creationDate);
-  writeTimestamp(writer, 3, details.changeDate);
   if (details.resourceOwner !== '') writer.tag(4, WireType.LengthDelimited).string(details.resourceOwner);
 }
 

@@ -1,8 +1,9 @@
 /**
- * The two Auth API calls the function makes, answered as ZITADEL answers them:
- * `GET /auth/v1/users/me` (`GetMyUser`) and `POST /auth/v1/permissions/zitadel/me/_search`
- * (`ListMyZitadelPermissions`), both `permission: "authenticated"` in `proto/zitadel/auth.proto`,
- * so both go through ZITADEL's authorization interceptor first.
+ * The Auth API calls the function makes, answered as ZITADEL answers them:
+ * `GET /auth/v1/users/me` (`GetMyUser`) and `POST /auth/v1/memberships/me/_search` (`ListMyMemberships`),
+ * plus `POST /auth/v1/permissions/zitadel/me/_search` (`ListMyZitadelPermissions`, which the function no longer
+ * asks, kept for the console-like checks of the dev tools); all `permission: "authenticated"` in
+ * `proto/zitadel/auth.proto`, so all go through ZITADEL's authorization interceptor first.
  */
 import type { DevSigningKey } from '../dev-issuer.ts';
 import {
@@ -16,6 +17,9 @@ import {
 import { ROLE_PERMISSIONS } from './role-permissions.ts';
 import type { Application, DevZitadelState, TokenRecord } from './store.ts';
 import { jwtKey, opaqueKey, readOwnJwt } from './tokens.ts';
+
+/** The dev instance's id: the resource owner of instance memberships. */
+export const DEV_INSTANCE_ID = '300000000000000000';
 
 export interface Instance {
   readonly issuer: string;
@@ -148,4 +152,29 @@ export function listMyZitadelPermissions(state: DevZitadelState, caller: CallerC
     }
   }
   return permissions.length === 0 ? {} : { result: permissions };
+}
+
+/**
+ * `ListMyMembershipsResponse` (internal/api/grpc/auth/permission.go → `user_grpc.MembershipsToMembershipsPb`):
+ * every manager membership of the user in the instance, whatever `x-zitadel-orgid` says (the query filters by user
+ * and instance only; the interceptor has already refused an organisation that does not exist). Each carries
+ * `userId`, `details.resourceOwner` (the organisation, or the instance), `roles`, `displayName` and `orgId` or
+ * `iam: true`. protojson leaves out what is empty: no membership is `{"details":{…}}` without `result`. The dev
+ * store keeps no sequence or dates per membership, so `details` holds the resource owner only.
+ */
+export function listMyMemberships(state: DevZitadelState, caller: CallerContext, now = new Date()): unknown {
+  const user = state.users[caller.userId];
+  const displayName = user === undefined || user.machine ? user?.userName : `Dev ${user.userName}`;
+  const result = state.memberships
+    .filter((membership) => membership.userId === caller.userId)
+    .map((membership) => ({
+      userId: membership.userId,
+      details: { resourceOwner: membership.orgId ?? DEV_INSTANCE_ID },
+      roles: [...membership.roles],
+      ...(displayName === undefined ? {} : { displayName }),
+      ...(membership.orgId === undefined ? { iam: true } : { orgId: membership.orgId }),
+    }));
+  // ListDetails { total_result, processed_sequence, view_timestamp }: a zero total is left out.
+  const details = { ...(result.length === 0 ? {} : { totalResult: String(result.length) }), viewTimestamp: now.toISOString() };
+  return result.length === 0 ? { details } : { details, result };
 }

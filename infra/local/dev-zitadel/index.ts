@@ -1,7 +1,7 @@
 /**
  * A dev ZITADEL: the parts of a ZITADEL instance the function talks to, over real HTTP, with
  * ZITADEL's shapes, codes and error bodies: the key set and discovery document, and the Auth API's
- * `users/me` and `permissions/zitadel/me/_search`. It knows organisations, users, manager
+ * `users/me`, `memberships/me/_search` and `permissions/zitadel/me/_search`. It knows organisations, users, manager
  * memberships and tokens (JWT access tokens, opaque access tokens, PATs), which can be revoked.
  *
  * `createDevZitadel` is mounted by the local server (`npm start`), its state in the data folder so
@@ -12,7 +12,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DEV_PROJECT_ID, generateSigningKey, jwks, loadOrCreateSigningKey, type DevSigningKey } from '../dev-issuer.ts';
-import { authorize, getMyUser, listMyZitadelPermissions, type Instance } from './auth-api.ts';
+import { authorize, getMyUser, listMyMemberships, listMyZitadelPermissions, type Instance } from './auth-api.ts';
 import { grpcStatus, METHOD_NOT_ALLOWED, type GatewayError } from './gateway-errors.ts';
 import { isInstanceRole } from './role-permissions.ts';
 import { StateStore } from './store.ts';
@@ -38,6 +38,7 @@ export const DEV_CLIENT_ID = '300000000000000003@deactivate-action';
 
 export const USERS_ME_PATH = '/auth/v1/users/me';
 export const PERMISSIONS_PATH = '/auth/v1/permissions/zitadel/me/_search';
+export const MEMBERSHIPS_PATH = '/auth/v1/memberships/me/_search';
 const HOUR = 3600;
 /** ZITADEL's PATs without an expiration date last until 9999; a year is long enough here. */
 const PAT_DEFAULT_TTL_SECONDS = 365 * 24 * HOUR;
@@ -58,7 +59,7 @@ export interface DevZitadel {
   readonly issuer: string;
   readonly projectId: string;
   /** Requests per route since start, answered or refused. */
-  readonly stats: { jwks: number; discovery: number; usersMe: number; permissions: number };
+  readonly stats: { jwks: number; discovery: number; usersMe: number; permissions: number; memberships: number };
   addOrganization(orgId: string, name?: string): void;
   /** `preferredLanguage`: a human's profile language (default `en`; ZITADEL's `und` is "none chosen"). */
   addUser(user: { id: string; orgId: string; userName?: string; machine?: boolean; preferredLanguage?: string }): void;
@@ -108,7 +109,7 @@ export function createDevZitadel(options: DevZitadelOptions): DevZitadel {
   const key = options.key ?? (options.dataDir === undefined ? generateSigningKey() : loadOrCreateSigningKey(options.dataDir).key);
   const store = new StateStore(options.dataDir === undefined ? undefined : stateFilePath(options.dataDir));
   const instance: Instance = { issuer, key, zitadelProjectId: ZITADEL_PROJECT_ID };
-  const stats = { jwks: 0, discovery: 0, usersMe: 0, permissions: 0 };
+  const stats = { jwks: 0, discovery: 0, usersMe: 0, permissions: 0, memberships: 0 };
   const defaultAudience = () => [projectId, ZITADEL_PROJECT_ID, DEV_CLIENT_ID];
 
   const userOf = (userId: string) => {
@@ -158,17 +159,20 @@ export function createDevZitadel(options: DevZitadelOptions): DevZitadel {
         send(res, 200, { issuer, jwks_uri: `${issuer}/oauth/v2/keys`, id_token_signing_alg_values_supported: ['ES256'] });
         return true;
       case USERS_ME_PATH:
+      case MEMBERSHIPS_PATH:
       case PERMISSIONS_PATH: {
         const isUsersMe = path === USERS_ME_PATH;
         if (isUsersMe) stats.usersMe++;
+        else if (path === MEMBERSHIPS_PATH) stats.memberships++;
         else stats.permissions++;
-        // The gateway maps `_search` without a body field: whatever is sent is not read.
+        // The request body (a query, for memberships) is not read: the function sends none.
         req.resume();
         if (method !== (isUsersMe ? 'GET' : 'POST')) return sendError(res, METHOD_NOT_ALLOWED);
         const state = store.read();
         const caller = authorize(instance, state, req.headers.authorization, header(req, 'x-zitadel-orgid'), Date.now(), header(req, 'origin'));
         if ('status' in caller) return sendError(res, caller);
-        send(res, 200, isUsersMe ? getMyUser(state, caller) : listMyZitadelPermissions(state, caller));
+        if (isUsersMe) send(res, 200, getMyUser(state, caller));
+        else send(res, 200, path === MEMBERSHIPS_PATH ? listMyMemberships(state, caller) : listMyZitadelPermissions(state, caller));
         return true;
       }
       default:
