@@ -38,6 +38,9 @@ export const ZITADEL_TEXT_SOURCES: Readonly<Record<string, string>> = Object.fre
   "ru": "005659449bf2eba75c287abb342a0992d9db35b1",
   "sk": "8cf181f706c08922901d2a146efc491831d422ac",
   "sl": "2c98cc6895725f0704b98ed82f9bf576ea525797",
+  "sq": "c540deef3edc248f7b7124e2f0ca5f3449fb71c7",
+  "sv": "044c5a7557f56787a4bb1d0aec1110d468404c2e",
+  "th": "32b214309784e58781227b22578c9239b9b558bf",
   "zh": "00f36bae68fe3b7be16391666e4806ae6c9a3dc7",
 });
 
@@ -69,5 +72,8 @@ export const ZITADEL_ERROR_TEXTS: Readonly<Record<string, Readonly<Record<string
   "ru": Object.freeze({ "Errors.IDMissing": "ID отсутствует", "Errors.Action.NotFound": "Действие не найдено", "Errors.Action.NotActive": "Действие не активно" }),
   "sk": Object.freeze({ "Errors.IDMissing": "ID missing", "Errors.Action.NotFound": "Action not found", "Errors.Action.NotActive": "Action is not active" }),
   "sl": Object.freeze({ "Errors.IDMissing": "ID manjka", "Errors.Action.NotFound": "Akcija ni bila najdena", "Errors.Action.NotActive": "Akcija ni aktivna" }),
+  "sq": Object.freeze({ "Errors.IDMissing": "Mungon ID-ja", "Errors.Action.NotFound": "Action-i nuk u gjet", "Errors.Action.NotActive": "Action-i nuk është aktiv" }),
+  "sv": Object.freeze({ "Errors.IDMissing": "ID saknas", "Errors.Action.NotFound": "Åtgärden hittades inte", "Errors.Action.NotActive": "Åtgärden är inte aktiv" }),
+  "th": Object.freeze({ "Errors.IDMissing": "ไม่มี ID", "Errors.Action.NotFound": "ไม่พบการดำเนินการ", "Errors.Action.NotActive": "การดำเนินการไม่ได้ใช้งานอยู่" }),
   "zh": Object.freeze({ "Errors.IDMissing": "ID 丢失", "Errors.Action.NotFound": "动作不存在", "Errors.Action.NotActive": "动作不是启用状态" }),
 });
