@@ -41,6 +41,10 @@ export const ZITADEL_TEXT_SOURCES: Readonly<Record<string, string>> = Object.fre
   "sq": "c540deef3edc248f7b7124e2f0ca5f3449fb71c7",
   "sv": "044c5a7557f56787a4bb1d0aec1110d468404c2e",
   "th": "32b214309784e58781227b22578c9239b9b558bf",
+  "tr": "005a20bb709991f8b5507e3fc39c74721c470987",
+  "uk": "03eb0ce11069f022c9d52ccc5620875b37015ff7",
+  "vi": "36b162704fc007f2d73707291cc7ed3262452aaa",
+  "zh-TW": "5c5803126178963530b780e51e36dd6567a5e0cd",
   "zh": "00f36bae68fe3b7be16391666e4806ae6c9a3dc7",
 });
 
@@ -75,5 +79,9 @@ export const ZITADEL_ERROR_TEXTS: Readonly<Record<string, Readonly<Record<string
   "sq": Object.freeze({ "Errors.IDMissing": "Mungon ID-ja", "Errors.Action.NotFound": "Action-i nuk u gjet", "Errors.Action.NotActive": "Action-i nuk është aktiv" }),
   "sv": Object.freeze({ "Errors.IDMissing": "ID saknas", "Errors.Action.NotFound": "Åtgärden hittades inte", "Errors.Action.NotActive": "Åtgärden är inte aktiv" }),
   "th": Object.freeze({ "Errors.IDMissing": "ไม่มี ID", "Errors.Action.NotFound": "ไม่พบการดำเนินการ", "Errors.Action.NotActive": "การดำเนินการไม่ได้ใช้งานอยู่" }),
+  "tr": Object.freeze({ "Errors.IDMissing": "ID eksik", "Errors.Action.NotFound": "Eylem bulunamadı", "Errors.Action.NotActive": "Eylem aktif değil" }),
+  "uk": Object.freeze({ "Errors.IDMissing": "Відсутній ідентифікатор", "Errors.Action.NotFound": "Дія не знайдена", "Errors.Action.NotActive": "Дія не активна" }),
+  "vi": Object.freeze({ "Errors.IDMissing": "Thiếu ID", "Errors.Action.NotFound": "Không tìm thấy hành động", "Errors.Action.NotActive": "Hành động không hoạt động" }),
+  "zh-TW": Object.freeze({ "Errors.IDMissing": "缺少 ID", "Errors.Action.NotFound": "找不到動作", "Errors.Action.NotActive": "動作未啟用" }),
   "zh": Object.freeze({ "Errors.IDMissing": "ID 丢失", "Errors.Action.NotFound": "动作不存在", "Errors.Action.NotActive": "动作不是启用状态" }),
 });
