@@ -67,11 +67,21 @@ describe('Accept-Language as golang.org/x/text/language reads and matches it', (
 describe('the translator', () => {
   const translate = createErrorTranslator('en');
   test('the table holds only ZITADEL’s languages, each with a source commit and the three keys', () => {
+    // ro.yaml nests its Action block under Errors.IAM.LabelPolicy (an indentation slip in ZITADEL's file), so
+    // ZITADEL has no Errors.Action.* text in Romanian and answers with the default language's.
+    const keysMissingInZitadel: Readonly<Record<string, readonly string[]>> = { ro: ['Errors.Action.NotActive', 'Errors.Action.NotFound'] };
     for (const [language, texts] of Object.entries(ZITADEL_ERROR_TEXTS)) {
       assert.ok(ZITADEL_LANGUAGES.includes(language), language);
       assert.match(ZITADEL_TEXT_SOURCES[language] ?? '', /^[0-9a-f]{40}$/, language);
-      assert.deepEqual(Object.keys(texts).sort(), ['Errors.Action.NotActive', 'Errors.Action.NotFound', 'Errors.IDMissing'], language);
+      const missing = keysMissingInZitadel[language] ?? [];
+      const expected = ['Errors.Action.NotActive', 'Errors.Action.NotFound', 'Errors.IDMissing'].filter((key) => !missing.includes(key));
+      assert.deepEqual(Object.keys(texts).sort(), expected, language);
     }
+  });
+  test('a key ZITADEL’s file lacks falls back to the default language’s text', () => {
+    assert.equal(translate(Errors.actionNotFound(), { acceptLanguage: 'ro' }).text, NOT_FOUND.en);
+    assert.equal(createErrorTranslator('de')(Errors.actionNotFound(), { acceptLanguage: 'ro' }).text, NOT_FOUND.de);
+    assert.equal(translate(Errors.idMissing(), { acceptLanguage: 'ro' }).text, 'ID lipsă');
   });
   test('translates only the command’s errors; a key keeps its id and code', () => {
     const error = translate(Errors.actionNotFound(), { acceptLanguage: 'de' });
