@@ -89,6 +89,15 @@ class RefreshingJwksCache extends SimpleJwksCache {
     }
   }
 
+  /**
+   * Until when (epoch ms) the cached set counts as current: its max age after it was fetched (or a refresh was
+   * started). A verified token is reused only until then, so a token signed with a key the issuer withdrew is
+   * checked against the refreshed set like any other (the refresh is started by a full verification).
+   */
+  currentUntil(jwksUri: string): number {
+    return (this.#fetchedAt.get(jwksUri) ?? 0) + this.#maxAgeMs;
+  }
+
   override async getJwk(jwksUri: string, decomposedJwt: DecomposedJwt) {
     const fetchedAt = this.#fetchedAt.get(jwksUri);
     if (fetchedAt !== undefined && Date.now() - fetchedAt > this.#maxAgeMs) {
@@ -173,6 +182,12 @@ export function createJwtVerifier(
     },
   });
 
+  const jwksCache = new RefreshingJwksCache({
+    fetcher,
+    maxAgeMs: config.keySetMaxAgeMs ?? DEFAULT_KEY_SET_MAX_AGE_MS,
+    // A new key set may have withdrawn the key a cached token was signed with: verify everything again.
+    onFetched: () => verified.clear(),
+  });
   const verifier = JwtVerifier.create(
     {
       issuer: config.issuer,
@@ -195,14 +210,7 @@ export function createJwtVerifier(
         }
       },
     },
-    {
-      jwksCache: new RefreshingJwksCache({
-        fetcher,
-        maxAgeMs: config.keySetMaxAgeMs ?? DEFAULT_KEY_SET_MAX_AGE_MS,
-        // A new key set may have withdrawn the key a cached token was signed with: verify everything again.
-        onFetched: () => verified.clear(),
-      }),
-    },
+    { jwksCache },
   );
 
   const verify: VerifyJwt = async (token) => {
@@ -215,7 +223,12 @@ export function createJwtVerifier(
     try {
       // customJwtCheck has refused any token without a string `sub` or `exp`.
       const payload = deepFreeze((await verifier.verify(token)) as JwtPayload & { sub: string; exp: number });
-      verified.set(key, payload, { exp: payload.exp, nbf: payload.nbf, skewSeconds: CLOCK_SKEW_SECONDS });
+      verified.set(key, payload, {
+        exp: payload.exp,
+        nbf: payload.nbf,
+        skewSeconds: CLOCK_SKEW_SECONDS,
+        keySetCurrentUntil: jwksCache.currentUntil(config.jwksUri),
+      });
       return payload;
     } catch (err) {
       // "Could not fetch the key set" is the issuer's fault (503). Every other verification
