@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { AUTH_HEADER_MISSING, call, type CallResult } from './support/api.ts';
 import { putAction, tableSnapshot } from './support/dynamodb.ts';
 import { orgClaims } from './support/issuer.ts';
+import { cases } from './support/heavy.ts';
 import { startWorld, type World } from './support/setup.ts';
 
 /**
@@ -126,7 +127,7 @@ describe('fuzzed requests', () => {
           }
         },
       ),
-      { numRuns: 2500 },
+      { numRuns: cases(2500, 250) },
     );
   });
 
@@ -146,7 +147,7 @@ describe('fuzzed requests', () => {
         const [status, errorId] = expected[idVerdict(id)];
         assert.deepEqual([res.status, res.body.details?.[0]?.id], [status, errorId], `${JSON.stringify(id)} (${id.length} UTF-16 units, ${Array.from(id).length} code points)`);
       }),
-      { numRuns: 500 },
+      { numRuns: cases(500, 100) },
     );
   });
 
@@ -174,7 +175,7 @@ describe('fuzzed requests', () => {
           assert.equal(res.status, 401);
         },
       ),
-      { numRuns: 1000 },
+      { numRuns: cases(1000, 150) },
     );
     assert.equal(world.storageRequests.count, requestsBefore);
     assert.deepEqual(await tableSnapshot(world.dynamo.client), before);
