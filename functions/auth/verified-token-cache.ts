@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 
-/** Verified tokens kept at once. A token is at most 16 KB (bearer.ts), so the cache holds a few MB at worst. */
+/** Verified tokens kept at once. A token is at most 16 KB (bearer.ts), its payload at most 12 KB: 12 MB at worst. */
 export const MAX_VERIFIED_TOKENS = 1_000;
 
 interface Entry<P> {
