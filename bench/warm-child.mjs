@@ -7,6 +7,8 @@ import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { deactivateUpdate } from '../functions/storage/actions-table.ts';
 
 const { handler } = await import(process.env.BENCH_BUNDLE);
+// Optionally a second build (the straightforward one) in the same process, timed in blocks of its own.
+const other = process.env.BENCH_OTHER_BUNDLE ? (await import(process.env.BENCH_OTHER_BUNDLE)).handler : undefined;
 const template = JSON.parse(process.env.BENCH_EVENT);
 const context = { awsRequestId: 'warm', functionName: 'bench', getRemainingTimeInMillis: () => 10_000 };
 const direct = new DynamoDBClient({});
@@ -24,18 +26,21 @@ const updateFor = (id) =>
     }),
   );
 
-/** Mean milliseconds per call over `ids`, calls one after another. */
+/** Mean milliseconds per call over `ids`, calls one after another, and this process's CPU time per call (µs). */
 async function timeBlock(kind, ids) {
+  const cpu = process.cpuUsage();
   const start = performance.now();
   for (const id of ids) {
-    if (kind === 'handler') {
-      const result = await handler(eventFor(id), context);
+    if (kind === 'handler' || kind === 'other') {
+      const result = await (kind === 'handler' ? handler : other)(eventFor(id), context);
       if (result.statusCode !== 200) throw new Error(`handler answered ${result.statusCode} for ${id}`);
     } else {
       await direct.send(updateFor(id));
     }
   }
-  return (performance.now() - start) / ids.length;
+  const ms = (performance.now() - start) / ids.length;
+  const { user, system } = process.cpuUsage(cpu);
+  return { ms, cpuUs: (user + system) / ids.length };
 }
 
 const memory = () => {
@@ -45,7 +50,7 @@ const memory = () => {
 };
 
 process.on('message', async (msg) => {
-  if (msg.type === 'block') process.send({ type: 'block', ms: await timeBlock(msg.kind, msg.ids) });
+  if (msg.type === 'block') process.send({ type: 'block', ...(await timeBlock(msg.kind, msg.ids)) });
   if (msg.type === 'memory') process.send({ type: 'memory', ...memory() });
   if (msg.type === 'exit') process.exit(0);
 });

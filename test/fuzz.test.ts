@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { AUTH_HEADER_MISSING, call, type CallResult } from './support/api.ts';
 import { putAction, tableSnapshot } from './support/dynamodb.ts';
 import { orgClaims } from './support/issuer.ts';
+import { cases } from './support/heavy.ts';
 import { startWorld, type World } from './support/setup.ts';
 
 /**
@@ -128,7 +129,7 @@ describe('fuzzed requests', () => {
           }
         },
       ),
-      { numRuns: 2500 },
+      { numRuns: cases(2500, 250) },
     );
   });
 
@@ -152,7 +153,7 @@ describe('fuzzed requests', () => {
         // Only an id that can exist is looked up.
         assert.equal(world.storageRequests.count > sent, verdict === 'ok', context);
       }),
-      { numRuns: 500 },
+      { numRuns: cases(500, 100) },
     );
   });
 
@@ -180,7 +181,7 @@ describe('fuzzed requests', () => {
           assert.equal(res.status, 401);
         },
       ),
-      { numRuns: 1000 },
+      { numRuns: cases(1000, 150) },
     );
     assert.equal(world.storageRequests.count, requestsBefore);
     assert.deepEqual(await tableSnapshot(world.dynamo.client), before);

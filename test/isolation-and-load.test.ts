@@ -6,6 +6,7 @@ import { call } from './support/api.ts';
 import { putAction, TABLE, tableSnapshot } from './support/dynamodb.ts';
 import { orgClaims } from './support/issuer.ts';
 import { ENGINES } from './support/engines.ts';
+import { cases } from './support/heavy.ts';
 import { startWorld, type World } from './support/setup.ts';
 
 // The world of the engine whose suite is running (suites run one after the other).
@@ -84,7 +85,7 @@ for (const engine of ENGINES) {
               assert.deepEqual(await storedState(), model, 'only the authorised organisation’s action may change');
             },
           ),
-          { numRuns: 150 },
+          { numRuns: cases(150, 40) },
         );
       });
     });

@@ -23,6 +23,7 @@ import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { Errors } from '../domain/errors.ts';
 import { jwtPrecheck } from './jwt-precheck.ts';
 import { TokenRejected } from './token-rejected.ts';
+import { VerifiedTokenCache } from './verified-token-cache.ts';
 
 export interface TokenVerifierConfig {
   readonly issuer: string;
@@ -67,10 +68,12 @@ class RefreshingJwksCache extends SimpleJwksCache {
   readonly #maxAgeMs: number;
   readonly #fetchedAt = new Map<string, number>();
   readonly #failedUntil = new Map<string, number>();
+  readonly #onFetched: () => void;
 
-  constructor(props: ConstructorParameters<typeof SimpleJwksCache>[0] & { maxAgeMs: number }) {
+  constructor(props: ConstructorParameters<typeof SimpleJwksCache>[0] & { maxAgeMs: number; onFetched: () => void }) {
     super(props);
     this.#maxAgeMs = props.maxAgeMs;
+    this.#onFetched = props.onFetched;
   }
 
   override async getJwks(jwksUri: string) {
@@ -78,11 +81,21 @@ class RefreshingJwksCache extends SimpleJwksCache {
       const jwks = await super.getJwks(jwksUri);
       this.#fetchedAt.set(jwksUri, Date.now());
       this.#failedUntil.delete(jwksUri);
+      this.#onFetched();
       return jwks;
     } catch (err) {
       if (err instanceof FetchError) this.#failedUntil.set(jwksUri, Date.now() + FAILED_FETCH_BACKOFF_MS);
       throw err;
     }
+  }
+
+  /**
+   * Until when (epoch ms) the cached set counts as current: its max age after it was fetched (or a refresh was
+   * started). A verified token is reused only until then, so a token signed with a key the issuer withdrew is
+   * checked against the refreshed set like any other (the refresh is started by a full verification).
+   */
+  currentUntil(jwksUri: string): number {
+    return (this.#fetchedAt.get(jwksUri) ?? 0) + this.#maxAgeMs;
   }
 
   override async getJwk(jwksUri: string, decomposedJwt: DecomposedJwt) {
@@ -154,7 +167,11 @@ export interface JwtVerifierHandle {
  * `keySetMaxAgeMs`); an unknown `kid` triggers one refetch (key rotation), after which
  * aws-jwt-verify's penalty box stops a flood of unknown kids from reaching the issuer.
  */
-export function createJwtVerifier(config: TokenVerifierConfig): JwtVerifierHandle {
+export function createJwtVerifier(
+  config: TokenVerifierConfig,
+  // Tests hand in their own to look at it; the function always uses the default.
+  verified = new VerifiedTokenCache<JwtPayload & { sub: string; exp: number }>(),
+): JwtVerifierHandle {
   const loopbackHttp = new URL(config.jwksUri).protocol === 'http:';
   const fetcher = new SimpleFetcher({
     defaultRequestOptions: {
@@ -165,6 +182,12 @@ export function createJwtVerifier(config: TokenVerifierConfig): JwtVerifierHandl
     },
   });
 
+  const jwksCache = new RefreshingJwksCache({
+    fetcher,
+    maxAgeMs: config.keySetMaxAgeMs ?? DEFAULT_KEY_SET_MAX_AGE_MS,
+    // A new key set may have withdrawn the key a cached token was signed with: verify everything again.
+    onFetched: () => verified.clear(),
+  });
   const verifier = JwtVerifier.create(
     {
       issuer: config.issuer,
@@ -187,15 +210,26 @@ export function createJwtVerifier(config: TokenVerifierConfig): JwtVerifierHandl
         }
       },
     },
-    { jwksCache: new RefreshingJwksCache({ fetcher, maxAgeMs: config.keySetMaxAgeMs ?? DEFAULT_KEY_SET_MAX_AGE_MS }) },
+    { jwksCache },
   );
 
   const verify: VerifyJwt = async (token) => {
+    // A token seen before skips the signature check, inside its own validity window only (verified-token-cache.ts).
+    const key = VerifiedTokenCache.keyOf(token);
+    const cached = verified.get(key);
+    if (cached !== undefined) return cached;
     const refused = jwtPrecheck(token, config.issuer);
     if (refused !== null) throw Errors.tokenInvalid(new TokenRejected(refused));
     try {
-      // customJwtCheck has refused any token without a string `sub`.
-      return (await verifier.verify(token)) as JwtPayload & { sub: string };
+      // customJwtCheck has refused any token without a string `sub` or `exp`.
+      const payload = deepFreeze((await verifier.verify(token)) as JwtPayload & { sub: string; exp: number });
+      verified.set(key, payload, {
+        exp: payload.exp,
+        nbf: payload.nbf,
+        skewSeconds: CLOCK_SKEW_SECONDS,
+        keySetCurrentUntil: jwksCache.currentUntil(config.jwksUri),
+      });
+      return payload;
     } catch (err) {
       // "Could not fetch the key set" is the issuer's fault (503). Every other verification
       // failure, a malformed key set included, means this token is not acceptable (401).
@@ -209,6 +243,15 @@ export function createJwtVerifier(config: TokenVerifierConfig): JwtVerifierHandl
   };
   const hydrate = () => verifier.hydrate().catch(() => undefined);
   return { verify, hydrate };
+}
+
+/** A cached payload is shared by every request presenting the token: nobody may change it. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const member of Object.values(value)) deepFreeze(member);
+  }
+  return value;
 }
 
 function rsaModulusBits(n: unknown): number {
