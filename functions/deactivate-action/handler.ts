@@ -24,7 +24,7 @@ export const DYNAMODB_REQUEST_TIMEOUT_MS = 1_000;
 const DYNAMODB_CONNECTION_TIMEOUT_MS = 500;
 /** Longest cold-start priming: well inside Lambda's 10 s init phase, short enough to never matter much. */
 export const PRIME_BUDGET_MS = 1_500;
-/** Time kept before the Lambda timeout to answer 503 ourselves. */
+/** Time kept before the Lambda timeout to answer 503 ourselves (the handler by middy, the authorize step by itself). */
 const TIMEOUT_EARLY_MS = 300;
 
 export interface HandlerDeps {
@@ -113,7 +113,7 @@ export function createHandler({ config, dynamodb = createDynamoDBClient(), logge
     .use(zitadelResponse(logger))
     // gRPC-web route: decodes its frame before auth (as a gRPC server does) and renders its errors.
     .use(grpcWebBinding())
-    .use(authorize(authorizer))
+    .use(authorize(authorizer, TIMEOUT_EARLY_MS))
     .use(jsonRouteOnly(emptyBodyIsEmptyObject))
     .use(jsonRouteOnly(httpJsonBodyParser({ disableContentTypeCheck: true })));
   return Object.assign(handler, { prime });

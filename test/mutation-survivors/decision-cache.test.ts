@@ -88,9 +88,9 @@ describe('DecisionCache: least recently used goes first', () => {
     const get = (key: string) =>
       cache.get(
         key,
-        async () => {
+        () => {
           lookups.push(key);
-          return `value of ${key}`;
+          return Promise.resolve(`value of ${key}`);
         },
         () => Date.now() + 60_000,
       );
