@@ -14,6 +14,8 @@ import { putAction, tableSnapshot } from './support/dynamodb.ts';
 import { generateSigningKey, signJwt } from './support/issuer.ts';
 import { freePort } from './support/ports.ts';
 import { startZitadelWorld, type ZitadelWorld } from './support/zitadel-world.ts';
+import { ZITADEL_TIMEOUT_MS } from '../functions/auth/zitadel-auth-api.ts';
+import { MAX_CACHED_DECISIONS } from '../functions/auth/zitadel-authorizer.ts';
 
 const ORG_A = '310000000000000001';
 const ORG_B = '310000000000000002';
@@ -238,29 +240,62 @@ describe('the decision cache', () => {
 });
 
 describe('a flood of distinct junk opaque tokens', () => {
-  test('10,000 tokens: each 401, and the heap after GC stops growing once the decision cache is full', async () => {
+  /**
+   * Near the longest token accepted (16 KiB, bearer.ts; the dev ZITADEL, like node, takes 16 KiB of headers in
+   * all, so a little less), so that anything keeping tokens shows: a cache keyed by the raw token, or cached
+   * refusals whose unread stack traces keep the frames (and their closures' tokens) they were made in.
+   */
+  const TOKEN_LENGTH = 15 * 1024;
+  /** Tokens after the cache is full: an unbounded cache would keep a decision (measured ≈ 1.2 KiB) for each. */
+  const MORE = 8_000;
+
+  test(`${2 * MAX_CACHED_DECISIONS} + ${MORE} tokens of 15 KiB: each 401; the full cache holds no token, and it stops growing`, async (t) => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
+    const heapAfterGc = async () => {
+      // Each ZITADEL request's AbortSignal.timeout keeps that request (token included) until it fires: wait
+      // ZITADEL's bound out, so the heap holds what stays, not what is in flight.
+      // Measured: a first GC right after that still finds ~2 MiB that a second one, a moment later, does not.
+      await new Promise((resolve) => setTimeout(resolve, ZITADEL_TIMEOUT_MS + 100));
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      gc();
+      return process.memoryUsage().heapUsed;
+    };
     const id = await newAction();
     let next = 0;
     const flood = async (count: number) => {
       const end = next + count;
       const worker = async () => {
         while (next < end) {
-          const token = `junk-${String(next++).padStart(8, '0')}-${'x'.repeat(48)}`;
+          const token = `junk${String(next++).padStart(8, '0')}`.padEnd(TOKEN_LENGTH, 'x');
           const res = await call(world.handler, id, { token });
           assert.equal(res.status, 401);
         }
       };
       await Promise.all(Array.from({ length: 20 }, worker));
     };
-    await flood(5_000); // fills the 2,000 decisions and warms everything up
-    gc();
-    const heapHalfway = process.memoryUsage().heapUsed;
-    await flood(5_000);
-    gc();
-    const grownMiB = (process.memoryUsage().heapUsed - heapHalfway) / 2 ** 20;
-    assert.ok(grownMiB < 4, `heap grew by ${grownMiB.toFixed(1)} MiB over the second 5,000 tokens`);
+    await flood(200); // warm-up: JIT, connections
+    const heapBefore = await heapAfterGc();
+    await flood(MAX_CACHED_DECISIONS);
+    const heapFull = await heapAfterGc();
+    // Once more as many, so the cache has turned over once and the warm-up's own settling (several MiB, measured,
+    // either way) is behind us; then the tokens an unbounded cache would keep.
+    await flood(MAX_CACHED_DECISIONS);
+    const heapTurnedOver = await heapAfterGc();
+    await flood(MORE);
+    const heapAfter = await heapAfterGc();
+
+    const MiB = 2 ** 20;
+    const filling = (heapFull - heapBefore) / MiB;
+    const after = (heapAfter - heapTurnedOver) / MiB;
+    t.diagnostic(`heap after GC: +${filling.toFixed(1)} MiB filling the cache, ${after >= 0 ? '+' : ''}${after.toFixed(1)} MiB over the next ${MORE} tokens`);
+    // Keeping the tokens of a full cache would take MAX_CACHED_DECISIONS × 15 KiB ≈ 29 MiB: allow a quarter of it.
+    const tokensOfFullCache = (MAX_CACHED_DECISIONS * TOKEN_LENGTH) / MiB;
+    assert.ok(filling < tokensOfFullCache / 4, `filling the cache grew the heap by ${filling.toFixed(1)} MiB`);
+    // An unbounded cache would keep MORE more decisions, at least MORE × 1 KiB (≈ 7.8 MiB): allow a quarter of it.
+    const unbounded = (MORE * 1024) / MiB;
+    assert.ok(after < unbounded / 4, `the heap grew by ${after.toFixed(1)} MiB over ${MORE} tokens after the cache was full`);
   });
 });
 

@@ -48,6 +48,9 @@ export class DecisionCache<T> {
 
   #store(key: string, outcome: Outcome<T>, expiresAt: number): void {
     if (this.#maxEntries === 0 || expiresAt <= Date.now()) return;
+    // An error's stack is kept by V8 as the frames it was made in, closures included, until it is first read:
+    // those closures hold the caller's token (up to 16 KiB). Reading it once turns it into a short string.
+    if (!outcome.ok && outcome.error instanceof Error) Reflect.get(outcome.error, 'stack');
     this.#entries.delete(key);
     while (this.#entries.size >= this.#maxEntries) {
       const oldest = this.#entries.keys().next().value;
