@@ -249,7 +249,7 @@ describe('a flood of distinct junk opaque tokens', () => {
   /** Tokens after the cache is full: an unbounded cache would keep a decision (measured ≈ 1.2 KiB) for each. */
   const MORE = 8_000;
 
-  test(`${MAX_CACHED_DECISIONS} tokens of 15 KiB, then ${MAX_CACHED_DECISIONS + MORE} more: each 401; the full cache holds no token, and it stops growing`, async (t) => {
+  test(`${MAX_CACHED_DECISIONS} tokens of 15 KiB, then ${MAX_CACHED_DECISIONS + MORE} more: each 401; the full cache holds no token, and it stops growing`, { timeout: 120_000 }, async (t) => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
     const heapAfterGc = async () => {
