@@ -247,7 +247,7 @@ describe('a flood of distinct junk opaque tokens', () => {
    */
   const TOKEN_LENGTH = 15 * 1024;
   /** Tokens after the cache is full: an unbounded cache would keep a decision (measured ≈ 1.2 KiB) for each. */
-  const MORE = 8_000;
+  const MORE = 16_000;
 
   test(`${MAX_CACHED_DECISIONS} tokens of 15 KiB, then ${MAX_CACHED_DECISIONS + MORE} more: each 401; the full cache holds no token, and it stops growing`, { timeout: 120_000 }, async (t) => {
     setFlagsFromString('--expose-gc');
@@ -294,7 +294,8 @@ describe('a flood of distinct junk opaque tokens', () => {
     // Keeping the tokens of a full cache would take MAX_CACHED_DECISIONS × 15 KiB ≈ 29 MiB: allow a quarter of it.
     const tokensOfFullCache = (MAX_CACHED_DECISIONS * TOKEN_LENGTH) / MiB;
     assert.ok(filling < tokensOfFullCache / 4, `filling the cache grew the heap by ${filling.toFixed(1)} MiB`);
-    // An unbounded cache would keep MORE more decisions, at least MORE × 1 KiB (≈ 7.8 MiB): allow a quarter of it.
+    // An unbounded cache would keep MORE more decisions, at least MORE × 1 KiB (≈ 15.6 MiB): allow a quarter of it.
+    // Measured over 20 runs of this file, bounded: -5.7 to 0 MiB; unbounded (eviction taken out): see the report.
     const unbounded = (MORE * 1024) / MiB;
     assert.ok(after < unbounded / 4, `the heap grew by ${after.toFixed(1)} MiB over ${MORE} tokens after the cache was full`);
   });
