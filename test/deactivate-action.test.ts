@@ -3,7 +3,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { call, undecodable, zitadelError } from './support/api.ts';
 import { CREATED, putAction, tableSnapshot, type ActionSeed } from './support/dynamodb.ts';
-import { orgClaims } from './support/issuer.ts';
+import { ORG_CLAIM, orgClaims, ROLES_CLAIM } from './support/issuer.ts';
 import { ENGINES } from './support/engines.ts';
 import { NOW, startWorld, type World } from './support/setup.ts';
 
@@ -157,13 +157,22 @@ for (const engine of ENGINES) {
         await expectRejected(ACTION, { token }, 403, PERMISSION_DENIED);
       });
 
-      test('a malformed roles claim grants nothing: PermissionDenied (403)', async () => {
-        const token = world.issuer.token({
-          'urn:zitadel:iam:user:resourceowner:id': ORG_A,
-          'urn:zitadel:iam:org:project:roles': { ORG_OWNER: [ORG_A] },
+      // In the project's own roles claim (the only one read): a role whose value is not an organisation map
+      // grants nothing, even an instance role (IAM_*), which would otherwise count in every organisation.
+      for (const [name, claim] of [
+        ['{"IAM_OWNER": true}', { IAM_OWNER: true }],
+        ['{"IAM_OWNER": "yes"}', { IAM_OWNER: 'yes' }],
+        ['an organisation list instead of a map', { ORG_OWNER: [ORG_A], IAM_OWNER: [ORG_A] }],
+        ['{"ORG_OWNER": null}', { ORG_OWNER: null }],
+        ['a list of role names', ['IAM_OWNER', 'ORG_OWNER']],
+        ['a role name as a string', 'IAM_OWNER'],
+      ] as const) {
+        test(`a malformed roles claim grants nothing: ${name} in the project's roles claim is PermissionDenied (403), nothing written`, async () => {
+          const token = world.issuer.token({ [ORG_CLAIM]: ORG_A, [ROLES_CLAIM]: claim });
+          await expectRejected(ACTION, { token }, 403, PERMISSION_DENIED);
+          await expectRejected(ACTION, { token, orgHeader: ORG_B }, 403, PERMISSION_DENIED);
         });
-        await expectRejected(ACTION, { token }, 403, PERMISSION_DENIED);
-      });
+      }
 
       test('a permission check comes before the action is looked up: no permission, no NotFound', async () => {
         await expectRejected('does-not-exist', { token: ownerOfA(), orgHeader: ORG_B }, 403, PERMISSION_DENIED);

@@ -26,7 +26,7 @@ export const DYNAMODB_REQUEST_TIMEOUT_MS = 1_000;
 const DYNAMODB_CONNECTION_TIMEOUT_MS = 500;
 /** Longest cold-start priming: well inside Lambda's 10 s init phase, short enough to never matter much. */
 export const PRIME_BUDGET_MS = 1_500;
-/** Time kept before the Lambda timeout to answer 503 ourselves. */
+/** Time kept before the Lambda timeout to answer 503 ourselves (the handler by middy, the authorize step by itself). */
 const TIMEOUT_EARLY_MS = 300;
 
 export interface HandlerDeps {
@@ -119,6 +119,6 @@ export function createHandler({
     .use(grpcWebBinding(translate))
     // JSON route: the body decoded as grpc-gateway with ZITADEL's marshaler decodes it.
     .use(jsonRouteOnly(jsonRequest()))
-    .use(authorize(authorizer));
+    .use(authorize(authorizer, TIMEOUT_EARLY_MS));
   return Object.assign(handler, { prime });
 }
