@@ -154,6 +154,9 @@ function readMemberships(answer: unknown): ZitadelMembership[] {
   const result = field(answer, 'result') ?? [];
   if (!Array.isArray(result)) throw Errors.zitadelAnswerInvalid(new Error('memberships result is not a list'));
   return (result as unknown[]).map((entry) => {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+      throw Errors.zitadelAnswerInvalid(new Error('a membership that is not an object'));
+    }
     const roles = field(entry, 'roles') ?? [];
     const orgId = field(entry, 'orgId');
     const resourceOwner = field(field(entry, 'details'), 'resourceOwner');

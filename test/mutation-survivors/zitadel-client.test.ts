@@ -18,6 +18,8 @@ import { startZitadelWorld, type ZitadelWorld } from '../support/zitadel-world.t
 const ORG = '310000000000000001';
 const USER = '320000000000000001';
 const ZITADEL_UNAVAILABLE = zitadelError(14, 'AUTHZ-Zunav', 'Errors.Authz.ZitadelUnavailable');
+/** An answer over 256 KiB is not ZITADEL's (README, error table). */
+const ZITADEL_ANSWER_INVALID = zitadelError(14, 'AUTHZ-Zansw', 'Errors.Authz.ZitadelAnswerInvalid');
 const TOKEN = 'an-opaque-token-of-the-caller-0123456789';
 
 type Respond = (req: IncomingMessage, res: ServerResponse) => void;
@@ -44,7 +46,7 @@ async function startServer(respond: Respond) {
 const allowing: Respond = (req, res) => {
   const body = req.url?.startsWith('/auth/v1/users/me')
     ? { user: { id: USER, details: { resourceOwner: ORG } } }
-    : { result: ['org.action.read', 'org.action.write'] };
+    : { result: [{ orgId: ORG, roles: ['ORG_OWNER'], details: { resourceOwner: ORG } }] };
   res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 };
 
@@ -83,26 +85,26 @@ describe('a ZITADEL that redirects: the token goes nowhere else', () => {
 });
 
 describe('an oversized answer from ZITADEL: 503, and memory stays bounded', () => {
-  test('a well-formed "yes" padded to 8 MiB is not ZITADEL’s: 503 AUTHZ-Zunav, not 200', async () => {
+  test('a well-formed "yes" padded to 8 MiB is not ZITADEL’s: 503 AUTHZ-Zansw, not 200', async () => {
     const padding = 'x'.repeat(8 * 2 ** 20);
     const oversized = await startServer((req, res) => {
       const body = req.url?.startsWith('/auth/v1/users/me')
         ? { user: { id: USER, details: { resourceOwner: ORG } }, padding }
-        : { result: ['org.action.write'], padding };
+        : { result: [{ orgId: ORG, roles: ['ORG_OWNER'], details: { resourceOwner: ORG } }], padding };
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     });
     try {
       await withWorld(oversized.url, async (world) => {
         const res = await call(world.handler, '1', { token: TOKEN });
         assert.equal(res.status, 503, JSON.stringify(res.body));
-        assert.deepEqual(res.body, ZITADEL_UNAVAILABLE);
+        assert.deepEqual(res.body, ZITADEL_ANSWER_INVALID);
       });
     } finally {
       oversized.close();
     }
   });
 
-  test('an endless answer: 503 AUTHZ-Zunav, and the function stops reading after a bounded amount', async () => {
+  test('an endless answer: 503 AUTHZ-Zansw, and the function stops reading after a bounded amount', async () => {
     let accepted = 0; // bytes the socket took from the server: read by the client or buffered by the kernel
     const chunk = Buffer.alloc(64 * 1024, 'x');
     const endless = await startServer((_req, res) => {
@@ -122,7 +124,7 @@ describe('an oversized answer from ZITADEL: 503, and memory stays bounded', () =
       await withWorld(endless.url, async (world) => {
         const res = await call(world.handler, '1', { token: TOKEN });
         assert.equal(res.status, 503, JSON.stringify(res.body));
-        assert.deepEqual(res.body, ZITADEL_UNAVAILABLE);
+        assert.deepEqual(res.body, ZITADEL_ANSWER_INVALID);
       });
       // Two requests, each cut at 256 KiB; the rest is what loopback socket buffers hold. An uncapped reader
       // takes everything it can in ZITADEL's 2 s bound (hundreds of MiB).
