@@ -18,7 +18,7 @@ for (const id of ids.slice(0, warmup)) await serve(id);
 const session = new Session();
 session.connect();
 await session.post('Profiler.enable');
-await session.post('Profiler.setSamplingInterval', { interval: 100 });
+await session.post('Profiler.setSamplingInterval', { interval: Number(process.env.BENCH_INTERVAL ?? 100) });
 await session.post('Profiler.start');
 const started = performance.now();
 for (const id of ids.slice(warmup)) await serve(id);

@@ -140,7 +140,7 @@ try {
 
 Made by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}, ${machine}, in ${((Date.now() - started) / 1000).toFixed(0)} s.
 Everything runs on loopback: dynalite (in memory, in the benchmark process), DynamoDB Local (in memory, its own Java
-process) and the dev ZITADEL (key set and Auth API over HTTP); cold start, throughput and memory use dynalite and the claims mode (a JWT verified offline); the zitadel mode (a PAT, ZITADEL's Auth API asked once, then the cached decision) is measured warm. The function runs in its own Node process, as on Lambda, with \`NODE_OPTIONS=--enable-source-maps\`.
+process) and the dev ZITADEL (key set and Auth API over HTTP); cold start, throughput and memory use dynalite and the claims mode (a JWT verified offline); the zitadel mode (a PAT, ZITADEL's Auth API asked once, then the cached decision) is measured warm. The function runs in its own Node process, as on Lambda, without \`--enable-source-maps\` (the stack does not set it).
 The straightforward build (bench/straightforward/handler.ts: middy with its JSON body parser, header normalizer and error
 handler, aws-jwt-verify, the DynamoDB Document client, Powertools Logger; bundled minified, no source map) runs beside
 ours: in the same warm process, in blocks of its own between ours and the direct UpdateItem, and in the cold-start turns.

@@ -34,8 +34,8 @@ export async function startBenchWorld(engine: Engine = DYNALITE, mode: AuthzMode
     AWS_ACCESS_KEY_ID: dynamo.credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: dynamo.credentials.secretAccessKey,
     POWERTOOLS_SERVICE_NAME: 'bench',
-    // As the stack sets it for the deployed function.
-    NODE_OPTIONS: '--enable-source-maps',
+    // As on Lambda: the stack sets no NODE_OPTIONS (no --enable-source-maps; bench/NOTES.md).
+    NODE_OPTIONS: '',
   };
   return {
     dynamo,

@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { call } from './support/api.ts';
 import { putAction } from './support/dynamodb.ts';
-import { orgClaims } from './support/issuer.ts';
+import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
+import { createJwtVerifier } from '../functions/auth/token-verifier.ts';
+import { VerifiedTokenCache } from '../functions/auth/verified-token-cache.ts';
+import { orgClaims, PROJECT_ID, startIssuer } from './support/issuer.ts';
 import { freePort } from './support/ports.ts';
 import { startWorld } from './support/setup.ts';
 import { startZitadelWorld } from './support/zitadel-world.ts';
@@ -48,5 +51,22 @@ test('priming against an issuer and a ZITADEL that are down resolves, and the fu
     assert.equal(res.body.details[0].id, 'AUTHZ-Zunav');
   } finally {
     await world.close();
+  }
+});
+
+test('key-set priming runs one verification that cannot pass: nothing cached, no second fetch, real tokens verified in full', async () => {
+  const issuer = await startIssuer();
+  try {
+    const cache = new VerifiedTokenCache<JwtPayload & { sub: string; exp: number }>();
+    const jwt = createJwtVerifier({ issuer: issuer.url, audience: [PROJECT_ID], jwksUri: `${issuer.url}/oauth/v2/keys` }, cache);
+    await jwt.hydrate();
+    assert.equal(issuer.state.fetches, 1, 'the key set was fetched once');
+    assert.equal(cache.size, 0, 'the priming token (all-zero signature) was refused, so nothing was cached');
+    const payload = await jwt.verify(issuer.token(orgClaims(ORG, { ORG_OWNER: [ORG] })));
+    assert.equal(payload.sub, 'user-1');
+    assert.equal(cache.size, 1);
+    assert.equal(issuer.state.fetches, 1, 'priming left no unknown kid behind and no refetch');
+  } finally {
+    await issuer.close();
   }
 });

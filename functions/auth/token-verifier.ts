@@ -19,6 +19,7 @@ import {
 import { SimpleFetcher } from 'aws-jwt-verify/https';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import type { DecomposedJwt } from 'aws-jwt-verify/jwt';
+import type { Jwks } from 'aws-jwt-verify/jwk';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { Errors } from '../domain/errors.ts';
 import { jwtPrecheck } from './jwt-precheck.ts';
@@ -69,6 +70,7 @@ class RefreshingJwksCache extends SimpleJwksCache {
   readonly #fetchedAt = new Map<string, number>();
   readonly #failedUntil = new Map<string, number>();
   readonly #onFetched: () => void;
+  readonly #latest = new Map<string, Jwks>();
 
   constructor(props: ConstructorParameters<typeof SimpleJwksCache>[0] & { maxAgeMs: number; onFetched: () => void }) {
     super(props);
@@ -81,6 +83,7 @@ class RefreshingJwksCache extends SimpleJwksCache {
       const jwks = await super.getJwks(jwksUri);
       this.#fetchedAt.set(jwksUri, Date.now());
       this.#failedUntil.delete(jwksUri);
+      this.#latest.set(jwksUri, jwks);
       this.#onFetched();
       return jwks;
     } catch (err) {
@@ -96,6 +99,11 @@ class RefreshingJwksCache extends SimpleJwksCache {
    */
   currentUntil(jwksUri: string): number {
     return (this.#fetchedAt.get(jwksUri) ?? 0) + this.#maxAgeMs;
+  }
+
+  /** The set last fetched from `jwksUri`, if any (cold-start priming picks a key of it). */
+  latest(jwksUri: string): Jwks | undefined {
+    return this.#latest.get(jwksUri);
   }
 
   override async getJwk(jwksUri: string, decomposedJwt: DecomposedJwt) {
@@ -241,8 +249,30 @@ export function createJwtVerifier(
       throw Errors.internal(err);
     }
   };
-  const hydrate = () => verifier.hydrate().catch(() => undefined);
+  /**
+   * Cold-start priming: fetches the key set, then runs `verify` once on a token that names the set's first key
+   * and carries an all-zero signature. The signature check fails (nothing is cached, nothing logged, no request
+   * made), but the first real request finds the key's KeyObject built and the verification path compiled.
+   */
+  const hydrate = async () => {
+    await verifier.hydrate().catch(() => undefined);
+    const token = primingToken(jwksCache.latest(config.jwksUri), config);
+    if (token !== undefined) await verify(token).catch(() => undefined);
+  };
   return { verify, hydrate };
+}
+
+/** A token in the shape of a real one, for the first key of `jwks`, whose signature never verifies. */
+function primingToken(jwks: Jwks | undefined, config: TokenVerifierConfig): string | undefined {
+  const jwk = jwks?.keys[0];
+  if (jwk?.kid === undefined) return undefined;
+  const alg = typeof jwk.alg === 'string' ? jwk.alg : jwk.kty === 'EC' ? 'ES256' : 'RS256';
+  const now = Math.floor(Date.now() / 1000);
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const header = part({ alg, kid: jwk.kid, typ: 'JWT' });
+  const payload = part({ iss: config.issuer, sub: '#prime', aud: config.audience[0], iat: now, exp: now + 60 });
+  const signatureBytes = jwk.kty === 'RSA' && typeof jwk.n === 'string' ? Buffer.from(jwk.n, 'base64url').length : 64;
+  return `${header}.${payload}.${Buffer.alloc(signatureBytes).toString('base64url')}`;
 }
 
 /** A cached payload is shared by every request presenting the token: nobody may change it. */

@@ -115,16 +115,21 @@ function confidence(have: WantedTag, want: WantedTag): Confidence {
 
 /** A matcher over `supported` (the default language first, as go-i18n's bundle lists its tags). */
 export function createLanguageMatcher(supported: readonly string[]) {
-  const haves = supported.map((name) => {
-    const tag = toTag(name);
-    if (tag === undefined) throw new Error(`not a language tag: ${name}`);
-    return { name, tag };
-  });
-  const defaultLanguage = haves[0]?.name;
+  const defaultLanguage = supported[0];
   if (defaultLanguage === undefined) throw new Error('no supported language');
+  // Built on the first match, not at init: `Intl.Locale#maximize` over every language costs about 2 ms of
+  // CPU at a cold start (ICU's data loaded), and only an error response needs a language.
+  let parsed: Array<{ name: string; tag: WantedTag }> | undefined;
+  const supportedTags = () =>
+    (parsed ??= supported.map((name) => {
+      const tag = toTag(name);
+      if (tag === undefined) throw new Error(`not a language tag: ${name}`);
+      return { name, tag };
+    }));
 
   /** The supported language for the wanted tags (`language.Matcher.Match`), the default when none fits. */
   return function match(wanted: readonly WantedTag[]): string {
+    const haves = supportedTags();
     let best: { name: string; conf: Confidence; language: string; pinned: boolean } | undefined;
     for (const [index, want] of wanted.entries()) {
       const laterSameLanguage = wanted.slice(index + 1).some((w) => w.language === want.language);
