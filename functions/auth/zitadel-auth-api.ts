@@ -87,7 +87,7 @@ export function createZitadelAuthApi({ apiUrl, timeoutMs = ZITADEL_TIMEOUT_MS }:
     // The browser's origin goes with the token, so that ZITADEL applies its own origin check (`checkOrigin` in
     // internal/api/authz/context.go): a token issued to an application, sent from an origin that application does
     // not allow, is refused with PermissionDenied `Errors.OriginNotAllowed (AUTH-DZG21)`, passed through as is.
-    const originHeader = origin === undefined ? {} : { origin };
+    const originHeader = origin === undefined ? {} : { origin: sendableOrigin(origin) };
     const [me, memberships] = await Promise.allSettled([
       ask(meUrl, { method: 'GET', headers: { authorization, accept: 'application/json', ...originHeader } }),
       ask(membershipsUrl, {
@@ -186,6 +186,21 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** What an HTTP field value may hold (RFC 9110: visible ASCII, space, tab, obs-text); fetch refuses anything else. */
+const NOT_FIELD_VALUE = /[^\t\x20-\x7e\x80-\xff]/gu;
+
+/**
+ * The `Origin` as it can be sent: a character no HTTP field value may hold (a control character or DEL, which an
+ * HTTP server refuses but an event may still carry, or one beyond U+00FF) is percent-encoded as its UTF-8 bytes.
+ * fetch would refuse the whole request otherwise, and a caller's header would read as ZITADEL being unreachable
+ * (503 AUTHZ-Zunav, the outage alarm). No browser sends such an origin; the encoded one matches no application's
+ * origins, so ZITADEL still refuses a token issued to an application (AUTH-DZG21), and a PAT, which it never
+ * checks against origins, still passes.
+ */
+function sendableOrigin(origin: string): string {
+  return origin.replace(NOT_FIELD_VALUE, (c) => [...Buffer.from(c, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
 }
 
 class AnswerTooLarge extends Error {}
