@@ -198,3 +198,35 @@ describe('checked sound: which memberships count (a loopback ZITADEL Auth API an
       },
     ));
 });
+
+describe('finding: a passed-through 401’s message became WWW-Authenticate as it was', () => {
+  // A loopback server at the API URL answering 401 in ZITADEL's shape with a CR LF in the message: ZITADEL's own
+  // messages have none, but whatever answers there (a proxy, a misrouted URL) must not be able to add headers.
+  test('a message with CR LF is not ZITADEL’s answer: 503 AUTHZ-Zansw, no header carries a control character, nothing written', async () => {
+    const server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(401, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          code: 16,
+          message: 'Errors.Token.Invalid (AUTH-7fs1e)\r\nSet-Cookie: session=attacker',
+          details: [{ '@type': 'type.googleapis.com/zitadel.v1.ErrorDetail', id: 'AUTH-7fs1e', message: 'Errors.Token.Invalid' }],
+        }),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const fake = await startZitadelWorld({ apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+    try {
+      await putAction(fake.dynamo.client, { resourceOwner: ORG_A, id: '1' });
+      const snapshot = await tableSnapshot(fake.dynamo.client);
+      const res = await call(fake.handler, '1', { token: 'opaque-token-value' });
+      assert.equal(res.status, 503, JSON.stringify(res.body));
+      assert.deepEqual(res.body, zitadelError(14, 'AUTHZ-Zansw', 'Errors.Authz.ZitadelAnswerInvalid'));
+      for (const [name, value] of Object.entries(res.headers)) assert.doesNotMatch(String(value), /\p{Cc}/u, name);
+      assert.deepEqual(await tableSnapshot(fake.dynamo.client), snapshot);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+      await fake.close();
+    }
+  });
+});

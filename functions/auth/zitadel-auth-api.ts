@@ -136,14 +136,14 @@ const PASSED_THROUGH: ReadonlySet<number> = new Set([GrpcCode.Unauthenticated, G
 function zitadelRefusal(json: unknown): ZitadelError | undefined {
   const code = field(json, 'code');
   const message = field(json, 'message');
-  if (!isGrpcErrorCode(code) || !PASSED_THROUGH.has(code) || typeof message !== 'string' || message.length > MAX_ERROR_TEXT) {
+  if (!isGrpcErrorCode(code) || !PASSED_THROUGH.has(code) || !isErrorText(message)) {
     return undefined;
   }
   const details = field(json, 'details');
   const detail = Array.isArray(details) ? (details as unknown[]).find((d) => typeof field(d, 'id') === 'string') : undefined;
   const id = detail === undefined ? '' : (field(detail, 'id') as string);
   const text = field(detail, 'message');
-  if (id.length > MAX_ERROR_TEXT || (text !== undefined && (typeof text !== 'string' || text.length > MAX_ERROR_TEXT))) {
+  if (!isErrorText(id) || (text !== undefined && !isErrorText(text))) {
     return undefined;
   }
   return new ZitadelError(code, id, typeof text === 'string' ? text : message, { message });
@@ -172,6 +172,14 @@ function readMemberships(answer: unknown): ZitadelMembership[] {
       roles,
     };
   });
+}
+
+/**
+ * A text ZITADEL's error could carry: bounded, and without control characters. The message of a passed-through
+ * 401 becomes our `WWW-Authenticate` header, so a CR or LF in it would split the answer's headers.
+ */
+function isErrorText(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= MAX_ERROR_TEXT && !/\p{Cc}/u.test(value);
 }
 
 function field(value: unknown, name: string): unknown {
