@@ -230,3 +230,25 @@ describe('finding: a passed-through 401’s message became WWW-Authenticate as i
     }
   });
 });
+
+describe('checked: JWT-shaped tokens (bearer.ts said padding is never sent to ZITADEL)', () => {
+  test('a fourth segment or padding inside the signed part: 401 locally, ZITADEL never asked; padding after the signature: ZITADEL decides', async () => {
+    const jwt = world.zitadel.issueJwt(OWNER);
+    const [header = '', payload = '', signature = ''] = jwt.split('.');
+    for (const token of [`${jwt}.x`, `${header}=.${payload}.${signature}`, `${header}.${payload}=.${signature}`]) {
+      const id = await newAction();
+      const snapshot = await tableSnapshot(world.dynamo.client);
+      const asked = world.zitadelRequests();
+      const res = await call(world.handler, id, { token });
+      assert.equal(res.status, 401, token.slice(-20));
+      assert.equal(world.zitadelRequests(), asked, 'refused locally');
+      assert.deepEqual(await tableSnapshot(world.dynamo.client), snapshot);
+    }
+    // aws-jwt-verify accepts `=` after the signature (the signed input is unchanged); the token is then ZITADEL's to
+    // decide, asked with the token as sent (here the dev ZITADEL, which reads it as the JWT it issued).
+    const asked = world.zitadelRequests();
+    const res = await call(world.handler, await newAction(), { token: `${jwt}=` });
+    assert.equal(world.zitadelRequests() - asked, 2, 'ZITADEL asked');
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+  });
+});
