@@ -117,7 +117,8 @@ test('zitadel mode: a decision-cache miss with the ZITADEL lookup latency, then 
     const calls = [
       { id: ACTION, options: { token } }, // 200: miss, lookup
       { id: ACTION, options: { token } }, // 400 not active: hit
-      { id: ACTION, options: { token, orgHeader: '42' } }, // 403 AUTH-Bs7Ds from ZITADEL: miss, lookup
+      // 403 AUTH-DZG21 from ZITADEL (an origin the token's application does not allow; not an id of ours): miss, lookup
+      { id: ACTION, options: { token, headers: { origin: 'https://elsewhere.example' } } },
     ];
     const { metrics, statuses } = await runScenario(calls, {
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,

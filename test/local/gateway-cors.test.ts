@@ -87,7 +87,7 @@ describe('every origin (the default, as ZITADEL)', () => {
     const before = invocations;
     const res = await fetch(`${api.url}${JSON_PATH}`, { method: 'POST', headers: { origin: PAGE, 'content-type': 'application/json' }, body: '{}' });
     assert.equal(res.status, 401);
-    assert.deepEqual(await res.json(), { code: 16, message: 'auth header missing', details: [] });
+    assert.deepEqual(await res.json(), { code: 16, message: 'auth header missing' });
     assert.deepEqual(accessControl(res.headers), {
       'access-control-allow-origin': '*',
       'access-control-expose-headers': 'location,content-length,grpc-status,grpc-message,grpc-status-details-bin',
