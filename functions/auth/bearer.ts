@@ -28,8 +28,10 @@ export function bearerToken(authorization: string | undefined): string {
 }
 
 /**
- * Shaped like a JWS compact serialisation: base64url segments joined by dots, at least three. Padding (`=`) or a
- * fourth segment makes it no valid JWT, but it is still refused locally like one (never sent to ZITADEL): ZITADEL's
- * opaque tokens and PATs contain no dot.
+ * Shaped like a JWS compact serialisation: base64url segments joined by dots, at least three, so it is verified
+ * locally first (ZITADEL's opaque tokens and PATs contain no dot). A fourth segment, or padding (`=`) on the header or
+ * payload, fails that check and is never sent to ZITADEL. Padding after the signature does not: aws-jwt-verify
+ * allows up to two `=` per segment and the signed input is unchanged, so such a token goes on to ZITADEL, which
+ * decides it as it decides any token.
  */
 export const looksLikeJwt = (token: string): boolean => /^[\w-]+=*(?:\.[\w-]*=*){2,}$/.test(token);

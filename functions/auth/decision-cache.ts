@@ -3,16 +3,33 @@
  * lookup. Keys are built by the caller from a token's hash, never the token. Entries expire at the time
  * the caller gives (never past the token's `exp` when known); the least recently used entry goes first
  * when the cache is full, so a flood of distinct tokens cannot make memory grow.
+ *
+ * Refusals (as `isRefusal` tells them) are kept apart, with a bound of their own: a flood of junk tokens, which
+ * anyone can send and which ZITADEL refuses, then only evicts other refusals, never a caller's permitting decision.
  */
 export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
 
+export interface DecisionCacheOptions<T> {
+  /** Refusals kept at once, apart from the other outcomes (default: none kept). */
+  readonly maxRefusals?: number;
+  /** Which outcomes are refusals (default: none). */
+  readonly isRefusal?: (outcome: Outcome<T>) => boolean;
+}
+
+type Entry<T> = { readonly outcome: Outcome<T>; readonly expiresAt: number };
+
 export class DecisionCache<T> {
   readonly #maxEntries: number;
-  readonly #entries = new Map<string, { readonly outcome: Outcome<T>; readonly expiresAt: number }>();
+  readonly #maxRefusals: number;
+  readonly #isRefusal: (outcome: Outcome<T>) => boolean;
+  readonly #entries = new Map<string, Entry<T>>();
+  readonly #refusals = new Map<string, Entry<T>>();
   readonly #inFlight = new Map<string, Promise<Outcome<T>>>();
 
-  constructor(maxEntries: number) {
+  constructor(maxEntries: number, options: DecisionCacheOptions<T> = {}) {
     this.#maxEntries = maxEntries;
+    this.#maxRefusals = options.maxRefusals ?? 0;
+    this.#isRefusal = options.isRefusal ?? (() => false);
   }
 
   /**
@@ -21,11 +38,12 @@ export class DecisionCache<T> {
    */
   async get(key: string, lookup: () => Promise<T>, expiresAt: (outcome: Outcome<T>) => number): Promise<Outcome<T>> {
     const now = Date.now();
-    const entry = this.#entries.get(key);
-    if (entry !== undefined) {
-      this.#entries.delete(key);
+    for (const entries of [this.#entries, this.#refusals]) {
+      const entry = entries.get(key);
+      if (entry === undefined) continue;
+      entries.delete(key);
       if (entry.expiresAt > now) {
-        this.#entries.set(key, entry); // most recently used last
+        entries.set(key, entry); // most recently used last
         return entry.outcome;
       }
     }
@@ -47,13 +65,17 @@ export class DecisionCache<T> {
   }
 
   #store(key: string, outcome: Outcome<T>, expiresAt: number): void {
-    if (this.#maxEntries === 0 || expiresAt <= Date.now()) return;
     this.#entries.delete(key);
-    while (this.#entries.size >= this.#maxEntries) {
-      const oldest = this.#entries.keys().next().value;
+    this.#refusals.delete(key);
+    const refusal = this.#isRefusal(outcome);
+    const entries = refusal ? this.#refusals : this.#entries;
+    const max = refusal ? this.#maxRefusals : this.#maxEntries;
+    if (max === 0 || expiresAt <= Date.now()) return;
+    while (entries.size >= max) {
+      const oldest = entries.keys().next().value;
       if (oldest === undefined) break;
-      this.#entries.delete(oldest);
+      entries.delete(oldest);
     }
-    this.#entries.set(key, { outcome, expiresAt });
+    entries.set(key, { outcome, expiresAt });
   }
 }

@@ -87,7 +87,7 @@ export function createZitadelAuthApi({ apiUrl, timeoutMs = ZITADEL_TIMEOUT_MS }:
     // The browser's origin goes with the token, so that ZITADEL applies its own origin check (`checkOrigin` in
     // internal/api/authz/context.go): a token issued to an application, sent from an origin that application does
     // not allow, is refused with PermissionDenied `Errors.OriginNotAllowed (AUTH-DZG21)`, passed through as is.
-    const originHeader = origin === undefined ? {} : { origin };
+    const originHeader = origin === undefined ? {} : { origin: sendableOrigin(origin) };
     const [me, memberships] = await Promise.allSettled([
       ask(meUrl, { method: 'GET', headers: { authorization, accept: 'application/json', ...originHeader } }),
       ask(membershipsUrl, {
@@ -136,14 +136,14 @@ const PASSED_THROUGH: ReadonlySet<number> = new Set([GrpcCode.Unauthenticated, G
 function zitadelRefusal(json: unknown): ZitadelError | undefined {
   const code = field(json, 'code');
   const message = field(json, 'message');
-  if (!isGrpcErrorCode(code) || !PASSED_THROUGH.has(code) || typeof message !== 'string' || message.length > MAX_ERROR_TEXT) {
+  if (!isGrpcErrorCode(code) || !PASSED_THROUGH.has(code) || !isErrorText(message)) {
     return undefined;
   }
   const details = field(json, 'details');
   const detail = Array.isArray(details) ? (details as unknown[]).find((d) => typeof field(d, 'id') === 'string') : undefined;
   const id = detail === undefined ? '' : (field(detail, 'id') as string);
   const text = field(detail, 'message');
-  if (id.length > MAX_ERROR_TEXT || (text !== undefined && (typeof text !== 'string' || text.length > MAX_ERROR_TEXT))) {
+  if (!isErrorText(id) || (text !== undefined && !isErrorText(text))) {
     return undefined;
   }
   return new ZitadelError(code, id, typeof text === 'string' ? text : message, { message });
@@ -177,6 +177,14 @@ function readMemberships(answer: unknown): ZitadelMembership[] {
   });
 }
 
+/**
+ * A text ZITADEL's error could carry: bounded, and without control characters. The message of a passed-through
+ * 401 becomes our `WWW-Authenticate` header, so a CR or LF in it would split the answer's headers.
+ */
+function isErrorText(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= MAX_ERROR_TEXT && !/\p{Cc}/u.test(value);
+}
+
 function field(value: unknown, name: string): unknown {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.hasOwn(value, name)
     ? (value as Record<string, unknown>)[name]
@@ -189,6 +197,21 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** What an HTTP field value may hold (RFC 9110: visible ASCII, space, tab, obs-text); fetch refuses anything else. */
+const NOT_FIELD_VALUE = /[^\t\x20-\x7e\x80-\xff]/gu;
+
+/**
+ * The `Origin` as it can be sent: a character no HTTP field value may hold (a control character or DEL, which an
+ * HTTP server refuses but an event may still carry, or one beyond U+00FF) is percent-encoded as its UTF-8 bytes.
+ * fetch would refuse the whole request otherwise, and a caller's header would read as ZITADEL being unreachable
+ * (503 AUTHZ-Zunav, the outage alarm). No browser sends such an origin; the encoded one matches no application's
+ * origins, so ZITADEL still refuses a token issued to an application (AUTH-DZG21), and a PAT, which it never
+ * checks against origins, still passes.
+ */
+function sendableOrigin(origin: string): string {
+  return origin.replace(NOT_FIELD_VALUE, (c) => [...Buffer.from(c, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
 }
 
 class AnswerTooLarge extends Error {}

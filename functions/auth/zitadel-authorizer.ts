@@ -8,8 +8,10 @@ import { orgIdCanExist } from './org-header.ts';
 import type { VerifyJwt } from './token-verifier.ts';
 import type { ZitadelAnswer, ZitadelLookup } from './zitadel-auth-api.ts';
 
-/** Decisions kept at once; each is a few KB at most (a user's memberships). */
+/** Permitting decisions kept at once; each is a few hundred bytes (user, organisation, permissions). */
 export const MAX_CACHED_DECISIONS = 2_000;
+/** Refusals kept at once, apart: junk tokens (anyone can send them) never evict a permitting decision. */
+export const MAX_CACHED_REFUSALS = 2_000;
 /**
  * Refusals are reused for at most this long: ZITADEL's (invalid or revoked token, unknown organisation) and ours
  * (no membership, no permission), so a membership granted after a refusal is seen within 5 s.
@@ -40,7 +42,10 @@ export function createZitadelAuthorizer(deps: {
   readonly rolePermissions: RolePermissions;
   readonly telemetry?: AuthorizerTelemetry;
 }): Authorizer {
-  const cache = new DecisionCache<Authorization>(deps.cacheSeconds === 0 ? 0 : MAX_CACHED_DECISIONS);
+  const cache = new DecisionCache<Authorization>(deps.cacheSeconds === 0 ? 0 : MAX_CACHED_DECISIONS, {
+    maxRefusals: deps.cacheSeconds === 0 ? 0 : MAX_CACHED_REFUSALS,
+    isRefusal: isRefusalOutcome,
+  });
 
   return {
     async authorize({ authorization, orgHeader, origin }): Promise<Authorization> {
@@ -124,12 +129,16 @@ function withoutStack(err: unknown): unknown {
 /** Until when an outcome may be reused: permitting decisions `cacheSeconds`, refusals briefly, faults never. */
 function expiry(outcome: Outcome<Authorization>, cacheSeconds: number, exp: number | undefined): number {
   const now = Date.now();
-  const refusal = outcome.ok ? !outcome.value.permissions.has(ACTION_WRITE) : isRefusal(outcome.error);
+  const refusal = isRefusalOutcome(outcome);
   if (!outcome.ok && !refusal) return now;
   const seconds = refusal ? Math.min(cacheSeconds, NEGATIVE_CACHE_SECONDS) : cacheSeconds;
   const until = now + seconds * 1000;
   return exp === undefined ? until : Math.min(until, exp * 1000);
 }
+
+/** A decision that permits no deactivation, or ZITADEL's refusal: reused briefly, and kept apart from permits. */
+const isRefusalOutcome = (outcome: Outcome<Authorization>): boolean =>
+  outcome.ok ? !outcome.value.permissions.has(ACTION_WRITE) : isRefusal(outcome.error);
 
 /** ZITADEL's answer about the caller (401, 403, …), as opposed to a fault on the way (503, 500). */
 const isRefusal = (err: unknown): err is ZitadelError =>

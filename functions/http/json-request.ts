@@ -16,6 +16,13 @@ import { Errors } from '../domain/errors.ts';
 import type { HttpEvent, HttpMiddleware } from './request-context.ts';
 
 const PROTO_PREFIX = 'proto: ';
+/**
+ * Longest token quoted in a message. protojson quotes the whole token, however long; a body that is one multi-MB
+ * string (of backslashes, which JSON doubles twice on the way out) would make an answer over Lambda's 6 MB response
+ * limit (a 5xx and a function error instead of this 400) and several times larger than the request. Tokens longer
+ * than this are quoted up to it, followed by `…`.
+ */
+export const MAX_QUOTED_TOKEN = 200;
 /** Go's JSON whitespace; grpc-gateway hands protojson the value without what precedes it. */
 const JSON_SPACE = /^[ \t\n\r]*/;
 
@@ -68,9 +75,16 @@ function position(text: string, offset: number): string {
 function rawToken(text: string, offset: number): string {
   const c = text[offset];
   if (c === '{' || c === '[') return c;
-  if (c === '"') return text.slice(offset, stringEnd(text, offset));
-  const literal = /^[^\s,\]}]+/.exec(text.slice(offset));
-  return literal?.[0] ?? '';
+  if (c === '"') return bounded(text.slice(offset, stringEnd(text, offset)));
+  const literal = /^[^\s,\]}]+/.exec(text.slice(offset, offset + MAX_QUOTED_TOKEN + 1));
+  return bounded(literal?.[0] ?? '');
+}
+
+/** At most `MAX_QUOTED_TOKEN` UTF-16 units, never half a surrogate pair; `…` marks a cut. */
+function bounded(token: string): string {
+  if (token.length <= MAX_QUOTED_TOKEN) return token;
+  const cut = /[\uD800-\uDBFF]/.test(token[MAX_QUOTED_TOKEN - 1] ?? '') ? MAX_QUOTED_TOKEN - 1 : MAX_QUOTED_TOKEN;
+  return `${token.slice(0, cut)}…`;
 }
 
 /** The index after the closing quote of the string starting at `offset`. */
