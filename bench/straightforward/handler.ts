@@ -3,7 +3,8 @@
  * libraries one would pick, and nothing tuned. middy with its JSON body parser, header normalizer and error
  * handler; Powertools Logger (one line per request, as ours); aws-jwt-verify's JwtVerifier as documented; the
  * DynamoDB Document client with one conditional UpdateCommand. Claims mode reads the project's roles claim; zitadel
- * mode asks ZITADEL's Auth API on every request (GetMyUser and ListMyZitadelPermissions, as ours does on a miss).
+ * mode asks ZITADEL's Auth API on every request (GetMyUser and ListMyZitadelPermissions, the obvious pair; ours
+ * asks GetMyUser and ListMyMemberships on a miss).
  *
  * Not a second implementation of the product: it answers the success path (and a plain error otherwise) so that
  * the bench can compare figures. Bundled by bench/bundle.ts with esbuild's plain options (ESM, minified, node24).
