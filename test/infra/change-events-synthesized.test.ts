@@ -13,13 +13,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DescribeTableCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import {
-  DescribeStreamCommand,
-  DynamoDBStreamsClient,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  type _Record as StreamRecord,
-} from '@aws-sdk/client-dynamodb-streams';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { Template } from 'aws-cdk-lib/assertions';
 import { DynamoActionStore } from '../../functions/storage/actions-table.ts';
 import { createApp } from '../../infra/create-app.ts';
@@ -28,6 +22,7 @@ import { putNewAction, toItem, type ActionRecord } from '../../infra/local/actio
 import { ensureActionsTable } from '../../infra/local/embedded-dynamodb.ts';
 import { JAVA_INSTALL_HINT, javaAvailable, startDynamoDBLocal, type DynamoDBLocal } from '../../infra/local/dynamodb-local.ts';
 import { applyInputTemplate, matchesPattern } from './support/pipe-semantics.ts';
+import { readStream } from './support/stream-records.ts';
 
 const TABLE = 'actions-synth-stream-test';
 const ORG = '300000000000000200';
@@ -148,21 +143,3 @@ describe('the synthesized pipe on real stream records: only ACTIVE → INACTIVE 
     });
   });
 });
-
-/** Reads every record of every shard from the start; DynamoDB Local may need a few polls. */
-async function readStream(streams: DynamoDBStreamsClient, streamArn: string, expected: number): Promise<StreamRecord[]> {
-  const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
-  const out: StreamRecord[] = [];
-  for (const shard of StreamDescription?.Shards ?? []) {
-    let { ShardIterator } = await streams.send(
-      new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }),
-    );
-    for (let polls = 0; ShardIterator !== undefined && polls < 20; polls++) {
-      const page = await streams.send(new GetRecordsCommand({ ShardIterator }));
-      out.push(...(page.Records ?? []));
-      ShardIterator = page.NextShardIterator;
-      if ((page.Records ?? []).length === 0 && out.length >= expected) break;
-    }
-  }
-  return out.sort((a, b) => (BigInt(a.dynamodb?.SequenceNumber ?? '0') < BigInt(b.dynamodb?.SequenceNumber ?? '0') ? -1 : 1));
-}

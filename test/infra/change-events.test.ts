@@ -12,13 +12,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { DeleteItemCommand, DescribeTableCommand, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import {
-  DescribeStreamCommand,
-  DynamoDBStreamsClient,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  type _Record as StreamRecord,
-} from '@aws-sdk/client-dynamodb-streams';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { DynamoActionStore } from '../../functions/storage/actions-table.ts';
 import {
@@ -31,6 +25,7 @@ import { putNewAction, type ActionRecord } from '../../infra/local/action-record
 import { ensureActionsTable } from '../../infra/local/embedded-dynamodb.ts';
 import { JAVA_INSTALL_HINT, javaAvailable, startDynamoDBLocal, type DynamoDBLocal } from '../../infra/local/dynamodb-local.ts';
 import { applyInputTemplate, matchesPattern } from './support/pipe-semantics.ts';
+import { readStream, type StreamRecord } from './support/stream-records.ts';
 
 const SCHEMA = JSON.parse(readFileSync(new URL('../../infra/events/action-deactivated.schema.json', import.meta.url), 'utf8'));
 const TABLE = 'actions-stream-test';
@@ -187,25 +182,6 @@ describe('change events: filter and input transformation on real DynamoDB stream
     assert.deepEqual(Object.keys(SCHEMA.$defs.detail.properties).sort(), templateKeys);
   });
 });
-
-/** Reads every record of every shard from the start; DynamoDB Local may need a few polls. */
-async function readStream(streams: DynamoDBStreamsClient, streamArn: string, expected: number): Promise<StreamRecord[]> {
-  const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
-  const out: StreamRecord[] = [];
-  for (const shard of StreamDescription?.Shards ?? []) {
-    let { ShardIterator } = await streams.send(
-      new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }),
-    );
-    // An open shard hands out an iterator forever: stop once it returns nothing new.
-    for (let polls = 0; ShardIterator !== undefined && polls < 20; polls++) {
-      const page = await streams.send(new GetRecordsCommand({ ShardIterator }));
-      out.push(...(page.Records ?? []));
-      ShardIterator = page.NextShardIterator;
-      if ((page.Records ?? []).length === 0 && out.length >= expected) break;
-    }
-  }
-  return out.sort((a, b) => (BigInt(a.dynamodb?.SequenceNumber ?? '0') < BigInt(b.dynamodb?.SequenceNumber ?? '0') ? -1 : 1));
-}
 
 describe('the stand-in for EventBridge used above (test/infra/support/pipe-semantics.ts)', () => {
   test('refuses pattern operators it does not implement, instead of matching them wrongly', () => {
