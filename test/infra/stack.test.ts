@@ -32,6 +32,7 @@ import {
   DeactivateActionApi,
 } from '../../infra/index.ts';
 import { BANNER, BUNDLE_FILE_NAME, esbuildOptions, functionEntry, projectRoot } from '../../infra/function-bundle.ts';
+import { COMPILE_CACHE } from '../support/compile-cache.ts';
 
 const ISSUER = 'https://example.zitadel.cloud';
 const AUDIENCE = '69629023906488334';
@@ -622,7 +623,7 @@ describe('bundling and the CDK CLI (real esbuild, no Docker)', () => {
         encoding: 'utf8',
         timeout: 240_000,
         // No credentials and no region: synthesis must not need them.
-        env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), CI: 'true' },
+        env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), CI: 'true', ...COMPILE_CACHE },
       });
       const output = `${run.stdout}\n${run.stderr}`;
       assert.equal(run.status, 0, output);
