@@ -13,8 +13,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
-import { App, Stack, Validations } from 'aws-cdk-lib';
-import type { AppProps, CfnResource } from 'aws-cdk-lib';
+import { App, CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import type { AppProps } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -56,16 +56,9 @@ const FULL = {
 
 type Resource = { Type: string; Properties?: Record<string, unknown>; DependsOn?: string[]; [key: string]: unknown };
 
-/**
- * The template assertions switch off CDK's built-in CloudFormation validation (a WebAssembly schema check whose
- * findings are only warnings unless a flag says otherwise; about 2 s of CPU per process): they read the template,
- * not those warnings. The nag-on full synth below keeps it, and asserts no error or warning.
- */
-const TEMPLATE_ONLY: AppProps = { builtinCloudFormationValidation: false };
-
 function synth(context: Record<string, unknown> = {}, appProps: AppProps = {}) {
   const { app, stack } = createApp(
-    { ...TEMPLATE_ONLY, ...appProps, context: { ...CDK_JSON.context, ...SKIP_BUNDLING, ...REQUIRED, ...context } },
+    { ...appProps, context: { ...CDK_JSON.context, ...SKIP_BUNDLING, ...REQUIRED, ...context } },
     { nag: false },
   );
   return { app, stack, template: Template.fromStack(stack) };
@@ -479,7 +472,7 @@ describe('other configurations', () => {
     });
     assert.equal(only(template, 'AWS::Lambda::Function')[1].Properties?.ReservedConcurrentExecutions, 20);
 
-    const app = new App({ ...TEMPLATE_ONLY, context: SKIP_BUNDLING });
+    const app = new App({ context: SKIP_BUNDLING });
     const stack = new Stack(app, 'RouteLimits');
     new DeactivateActionApi(stack, 'Api', { zitadelIssuer: ISSUER, routeThrottling: { grpcWeb: { rateLimit: 5, burstLimit: 10 } } });
     Template.fromStack(stack).hasResourceProperties('AWS::ApiGatewayV2::Stage', {
@@ -491,7 +484,7 @@ describe('other configurations', () => {
   });
 
   test('the construct in a user app: an existing table with a stream feeds the pipe; the function is scoped to that table', () => {
-    const app = new App({ ...TEMPLATE_ONLY, context: SKIP_BUNDLING });
+    const app = new App({ context: SKIP_BUNDLING });
     const stack = new Stack(app, 'UserApp');
     const tableArn = 'arn:aws:dynamodb:eu-central-1:123456789012:table/my-actions';
     const streamArn = `${tableArn}/stream/2026-01-01T00:00:00.000`;
@@ -512,7 +505,7 @@ describe('other configurations', () => {
 
   test('template assertions survive a cdk-nag violation, which nag then reports by rule (the test gap of item 7)', () => {
     // A stack with a violation: an unencrypted queue without TLS enforcement or DLQ.
-    const { app, stack } = createApp({ ...TEMPLATE_ONLY, context: { ...CDK_JSON.context, ...SKIP_BUNDLING, ...REQUIRED } }, { nag: false });
+    const { app, stack } = createApp({ context: { ...CDK_JSON.context, ...SKIP_BUNDLING, ...REQUIRED } }, { nag: false });
     new Queue(stack, 'Careless', { encryption: undefined });
     const template = Template.fromStack(stack); // does not throw: the plugin is off
     assert.deepEqual(only(template, 'AWS::DynamoDB::Table')[1].Properties?.PointInTimeRecoverySpecification, { PointInTimeRecoveryEnabled: true });
@@ -529,6 +522,27 @@ describe('other configurations', () => {
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }
+  });
+
+  test("CloudFormation's own template check passes for the contexts the operations and CORS tests synthesize without it", () => {
+    // cdk.json turns on @aws-cdk/core:validateAgainstDefaultRules, so a finding of CDK's built-in CloudFormation
+    // check fails the synth. test/infra/operations.test.ts and cors.test.ts read their templates with the check off
+    // (its WebAssembly engine costs about 2 s of CPU per process); this file pays that once, and checks them here.
+    for (const context of [
+      { dashboard: 'false' },
+      { tracing: 'active' },
+      { metricsNamespace: 'Ops/Deactivate' },
+      { corsAllowOrigins: ' https://a.example.com, https://*.b.example.com:8443 ' },
+      { corsAllowOrigins: '*' },
+    ]) {
+      assert.doesNotThrow(() => synth(context), JSON.stringify(context));
+    }
+    // And the check is on in these synths: a template it refuses fails the synth.
+    const { stack } = createApp({ context: { ...CDK_JSON.context, ...SKIP_BUNDLING, ...REQUIRED } }, { nag: false });
+    const fn = stack.node.findAll().filter(CfnResource.isCfnResource).find((c) => c.cfnResourceType === 'AWS::Lambda::Function');
+    assert.ok(fn);
+    fn.addPropertyOverride('Timeout', 'not-a-number');
+    assert.throws(() => Template.fromStack(stack), /Validation failed/); // its report: Timeout is not of type 'integer'
   });
 
   test('cdk.json sets every feature flag a new app gets, with the recommended value', () => {
