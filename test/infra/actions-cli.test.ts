@@ -20,6 +20,7 @@ import dynalite from 'dynalite';
 import { putNewAction } from '../../infra/local/action-records.ts';
 import { ensureActionsTable } from '../../infra/local/embedded-dynamodb.ts';
 import { projectRoot } from '../../infra/function-bundle.ts';
+import { COMPILE_CACHE } from '../support/compile-cache.ts';
 
 const TABLE = 'ZitadelDeactivateAction-dev-ServiceActionsTable-1A2B3C';
 const ORG = '300000000000000100';
@@ -90,6 +91,7 @@ describe('actions CLI against a deployed table', () => {
           AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'credentials'),
           // The credential chain would otherwise ask the EC2 instance metadata service (not loopback).
           AWS_EC2_METADATA_DISABLED: 'true',
+          ...COMPILE_CACHE,
           ...env,
         },
       });
@@ -199,7 +201,7 @@ describe('actions CLI against a deployed table', () => {
     const child = spawn('bash', ['-c', command], {
       cwd: projectRoot,
       env: { PATH: process.env.PATH ?? '', HOME: home, DATA_DIR: path.join(home, 'no-server'), AWS_ENDPOINT_URL_DYNAMODB: proxyUrl, ACTIONS_TABLE: TABLE,
-        AWS_CONFIG_FILE: path.join(home, 'empty'), AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'empty'), AWS_EC2_METADATA_DISABLED: 'true' },
+        AWS_CONFIG_FILE: path.join(home, 'empty'), AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'empty'), AWS_EC2_METADATA_DISABLED: 'true', ...COMPILE_CACHE },
     });
     let stdout = '';
     let stderr = '';

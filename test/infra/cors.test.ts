@@ -16,8 +16,9 @@ import { projectRoot } from '../../infra/function-bundle.ts';
 const CDK_JSON = JSON.parse(readFileSync(path.join(projectRoot, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
 const CONTEXT = { ...CDK_JSON.context, 'aws:cdk:bundling-stacks': [], zitadelIssuer: 'https://example.zitadel.cloud' };
 
+/** Without CDK's built-in CloudFormation validation (warnings only, ~2 s of CPU): these tests read the template. */
 function synth(context: Record<string, unknown> = {}) {
-  const { stack } = createApp({ context: { ...CONTEXT, ...context } }, { nag: false });
+  const { stack } = createApp({ builtinCloudFormationValidation: false, context: { ...CONTEXT, ...context } }, { nag: false });
   return Template.fromStack(stack);
 }
 
@@ -64,7 +65,7 @@ describe('CORS of the HTTP API', () => {
   });
 
   test('the construct takes the origins as props', () => {
-    const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'UserStack');
+    const stack = new Stack(new App({ builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } }), 'UserStack');
     new DeactivateActionApi(stack, 'Api', { zitadelIssuer: 'https://example.zitadel.cloud', corsAllowOrigins: ['https://console.example.com'] });
     const cors = corsConfiguration(Template.fromStack(stack));
     assert.deepEqual(cors.AllowOrigins, ['https://console.example.com']);

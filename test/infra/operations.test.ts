@@ -14,6 +14,7 @@ import { DEACTIVATIONS_QUERY, REFUSALS_QUERY } from '../../infra/audit-queries.t
 import { CONTEXT_KEYS, createApp } from '../../infra/create-app.ts';
 import { ConfigurationError } from '../../infra/index.ts';
 import { projectRoot } from '../../infra/function-bundle.ts';
+import { COMPILE_CACHE } from '../support/compile-cache.ts';
 
 const ISSUER = 'https://example.zitadel.cloud';
 const JSON_PATH = '/management/v1/actions/{id}/_deactivate';
@@ -23,8 +24,9 @@ const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
 
 type Resource = { Type: string; Properties?: Record<string, unknown> };
 
+/** Without CDK's built-in CloudFormation validation (warnings only, ~2 s of CPU): these tests read the template. */
 function synth(context: Record<string, unknown> = {}) {
-  const { app, stack } = createApp({ context: { ...CDK_JSON.context, ...SKIP_BUNDLING, zitadelIssuer: ISSUER, ...context } }, { nag: false });
+  const { app, stack } = createApp({ builtinCloudFormationValidation: false, context: { ...CDK_JSON.context, ...SKIP_BUNDLING, zitadelIssuer: ISSUER, ...context } }, { nag: false });
   return { app, stack, template: Template.fromStack(stack) };
 }
 
@@ -273,7 +275,7 @@ describe('context keys and values: one clear line each', () => {
         cwd: projectRoot,
         encoding: 'utf8',
         timeout: 120_000,
-        env: { PATH: process.env.PATH ?? '', CDK_CONTEXT_JSON: JSON.stringify({ ...CDK_JSON.context, ...SKIP_BUNDLING, ...context }) },
+        env: { ...COMPILE_CACHE, PATH: process.env.PATH ?? '', CDK_CONTEXT_JSON: JSON.stringify({ ...CDK_JSON.context, ...SKIP_BUNDLING, ...context }) },
       });
       assert.equal(run.status, 1, run.stderr);
       assert.equal(run.stderr, `${line}\n`);

@@ -13,8 +13,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
-import { App, Stack, Validations } from 'aws-cdk-lib';
-import type { AppProps, CfnResource } from 'aws-cdk-lib';
+import { App, CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import type { AppProps } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -32,6 +32,7 @@ import {
   DeactivateActionApi,
 } from '../../infra/index.ts';
 import { BANNER, BUNDLE_FILE_NAME, esbuildOptions, functionEntry, projectRoot } from '../../infra/function-bundle.ts';
+import { COMPILE_CACHE } from '../support/compile-cache.ts';
 
 const ISSUER = 'https://example.zitadel.cloud';
 const AUDIENCE = '69629023906488334';
@@ -521,6 +522,27 @@ describe('other configurations', () => {
     }
   });
 
+  test("CloudFormation's own template check passes for the contexts the operations and CORS tests synthesize without it", () => {
+    // cdk.json turns on @aws-cdk/core:validateAgainstDefaultRules, so a finding of CDK's built-in CloudFormation
+    // check fails the synth. test/infra/operations.test.ts and cors.test.ts read their templates with the check off
+    // (its WebAssembly engine costs about 2 s of CPU per process); this file pays that once, and checks them here.
+    for (const context of [
+      { dashboard: 'false' },
+      { tracing: 'active' },
+      { metricsNamespace: 'Ops/Deactivate' },
+      { corsAllowOrigins: ' https://a.example.com, https://*.b.example.com:8443 ' },
+      { corsAllowOrigins: '*' },
+    ]) {
+      assert.doesNotThrow(() => synth(context), JSON.stringify(context));
+    }
+    // And the check is on in these synths: a template it refuses fails the synth.
+    const { stack } = createApp({ context: { ...CDK_JSON.context, ...SKIP_BUNDLING, ...REQUIRED } }, { nag: false });
+    const fn = stack.node.findAll().filter(CfnResource.isCfnResource).find((c) => c.cfnResourceType === 'AWS::Lambda::Function');
+    assert.ok(fn);
+    fn.addPropertyOverride('Timeout', 'not-a-number');
+    assert.throws(() => Template.fromStack(stack), /Validation failed/); // its report: Timeout is not of type 'integer'
+  });
+
   test('cdk.json sets every feature flag a new app gets, with the recommended value', () => {
     const recommended = cx.CURRENTLY_RECOMMENDED_FLAGS as Record<string, unknown>;
     assert.ok(Object.keys(recommended).length > 50);
@@ -613,7 +635,7 @@ describe('bundling and the CDK CLI (real esbuild, no Docker)', () => {
         encoding: 'utf8',
         timeout: 240_000,
         // No credentials and no region: synthesis must not need them.
-        env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), CI: 'true' },
+        env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), CI: 'true', ...COMPILE_CACHE },
       });
       const output = `${run.stdout}\n${run.stderr}`;
       assert.equal(run.status, 0, output);
