@@ -4,17 +4,14 @@
  * because the gateway answers them (no OPTIONS route exists).
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, test } from 'node:test';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { createApp } from '../../infra/create-app.ts';
 import { ConfigurationError, DeactivateActionApi } from '../../infra/index.ts';
-import { projectRoot } from '../../infra/function-bundle.ts';
+import { CDK_JSON, SKIP_BUNDLING } from './support/template.ts';
 
-const CDK_JSON = JSON.parse(readFileSync(path.join(projectRoot, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
-const CONTEXT = { ...CDK_JSON.context, 'aws:cdk:bundling-stacks': [], zitadelIssuer: 'https://example.zitadel.cloud' };
+const CONTEXT = { ...CDK_JSON.context, ...SKIP_BUNDLING, zitadelIssuer: 'https://example.zitadel.cloud' };
 
 /** Without CDK's built-in CloudFormation validation (warnings only, ~2 s of CPU): these tests read the template. */
 function synth(context: Record<string, unknown> = {}) {

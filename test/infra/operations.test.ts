@@ -5,8 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { Template } from 'aws-cdk-lib/assertions';
 import nag from 'cdk-nag';
@@ -15,29 +13,16 @@ import { CONTEXT_KEYS, createApp } from '../../infra/create-app.ts';
 import { ConfigurationError } from '../../infra/index.ts';
 import { projectRoot } from '../../infra/function-bundle.ts';
 import { COMPILE_CACHE } from '../support/compile-cache.ts';
+import { CDK_JSON, only, resources, SKIP_BUNDLING } from './support/template.ts';
 
 const ISSUER = 'https://example.zitadel.cloud';
 const JSON_PATH = '/management/v1/actions/{id}/_deactivate';
 const GRPC_PATH = '/zitadel.management.v1.ManagementService/DeactivateAction';
-const CDK_JSON = JSON.parse(readFileSync(path.join(projectRoot, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
-const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
-
-type Resource = { Type: string; Properties?: Record<string, unknown> };
 
 /** Without CDK's built-in CloudFormation validation (warnings only, ~2 s of CPU): these tests read the template. */
 function synth(context: Record<string, unknown> = {}) {
   const { app, stack } = createApp({ builtinCloudFormationValidation: false, context: { ...CDK_JSON.context, ...SKIP_BUNDLING, zitadelIssuer: ISSUER, ...context } }, { nag: false });
   return { app, stack, template: Template.fromStack(stack) };
-}
-
-function resources(template: Template, type: string): [string, Resource][] {
-  return Object.entries(template.findResources(type) as Record<string, Resource>);
-}
-
-function only(template: Template, type: string): [string, Resource] {
-  const found = resources(template, type);
-  assert.equal(found.length, 1, `expected exactly one ${type}, found ${found.length}`);
-  return found[0]!;
 }
 
 /** The dashboard body with each CloudFormation reference written as `<logicalId>`, parsed. */

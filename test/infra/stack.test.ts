@@ -33,6 +33,7 @@ import {
 } from '../../infra/index.ts';
 import { BANNER, BUNDLE_FILE_NAME, esbuildOptions, functionEntry, projectRoot } from '../../infra/function-bundle.ts';
 import { COMPILE_CACHE } from '../support/compile-cache.ts';
+import { CDK_JSON, only, resources, SKIP_BUNDLING, type Resource } from './support/template.ts';
 
 const ISSUER = 'https://example.zitadel.cloud';
 const AUDIENCE = '69629023906488334';
@@ -42,8 +43,6 @@ const CERT = 'arn:aws:acm:eu-central-1:123456789012:certificate/0b9e7c1e-1111-22
 const TOPIC = 'arn:aws:sns:eu-central-1:123456789012:oncall';
 const BUS = 'arn:aws:events:eu-central-1:123456789012:event-bus/company-bus';
 
-const CDK_JSON = JSON.parse(readFileSync(path.join(projectRoot, 'cdk.json'), 'utf8')) as { app: string; context: Record<string, unknown> };
-const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
 const REQUIRED = { zitadelIssuer: ISSUER };
 /** Every context value this issue adds, as in the "done when" synth. */
 const FULL = {
@@ -54,25 +53,12 @@ const FULL = {
   alarmEmail: 'ops@example.com',
 };
 
-type Resource = { Type: string; Properties?: Record<string, unknown>; DependsOn?: string[]; [key: string]: unknown };
-
 function synth(context: Record<string, unknown> = {}, appProps: AppProps = {}) {
   const { app, stack } = createApp(
     { ...appProps, context: { ...CDK_JSON.context, ...SKIP_BUNDLING, ...REQUIRED, ...context } },
     { nag: false },
   );
   return { app, stack, template: Template.fromStack(stack) };
-}
-
-function resources(template: Template, type: string): [string, Resource][] {
-  return Object.entries(template.findResources(type) as Record<string, Resource>);
-}
-
-/** The single resource of a type, with its logical id. */
-function only(template: Template, type: string): [string, Resource] {
-  const found = resources(template, type);
-  assert.equal(found.length, 1, `expected exactly one ${type}, found ${found.length}`);
-  return found[0]!;
 }
 
 function statementsOfRole(template: Template, roleId: string): unknown[] {

@@ -5,18 +5,19 @@
  * node's fetch does not enforce CORS, so every header can be read here (the browser test does the enforcing).
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
 import { corsSettings, type CorsSettings } from '../../infra/cors.ts';
 import { originMatches } from '../../infra/local/gateway-cors.ts';
 import { createLocalServer, type LambdaHandler } from '../../infra/local/server.ts';
+import { cleanEnv, REPO, startNpmStart, type LocalServer } from '../support/npm-start.ts';
 import { freePort } from '../support/ports.ts';
 import { startZitadelWorld, type ZitadelWorld } from '../support/zitadel-world.ts';
+
+const run = promisify(execFile);
 
 const JSON_PATH = '/management/v1/actions/69629023906488334/_deactivate';
 const GRPC_PATH = '/zitadel.management.v1.ManagementService/DeactivateAction';
@@ -144,51 +145,23 @@ test('origin patterns: exact without case, *. for subdomains only', () => {
 });
 
 describe('npm start: CORS_ALLOW_ORIGINS', { timeout: 60_000 }, () => {
-  const REPO = resolve(import.meta.dirname, '..', '..');
-  const FOREIGN = ['AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL', 'ZITADEL_ISSUER', 'ZITADEL_AUDIENCE', 'ZITADEL_JWKS_URI', 'ACTIONS_TABLE', 'AUTHZ_MODE'];
-  const dataDir = mkdtempSync(join(tmpdir(), 'gateway-cors-'));
-  const env = (extra: Record<string, string>): NodeJS.ProcessEnv => {
-    const result: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, ...extra };
-    for (const name of FOREIGN) delete result[name];
-    return result;
-  };
-  let child: ChildProcess | undefined;
-  after(async () => {
-    if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((done) => child?.once('exit', done));
-      process.kill(-child.pid, 'SIGINT');
-      await exited;
-    }
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  /** `npm start` in its own process group; resolves with its output once it is ready or has exited. */
-  function npmStart(extra: Record<string, string>): Promise<{ output: string; code: number | null }> {
-    child = spawn('npm', ['start'], { cwd: REPO, env: env(extra), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    return new Promise((done) => {
-      const collect = (chunk: Buffer) => {
-        output += chunk.toString();
-        if (/^Stop with Ctrl\+C\.$/m.test(output)) done({ output, code: null });
-      };
-      child?.stdout?.on('data', collect);
-      child?.stderr?.on('data', collect);
-      child?.once('exit', (code) => done({ output, code }));
-    });
-  }
+  let server: LocalServer | undefined;
+  after(() => server?.stop());
 
   test('a value that is not an origin: npm start refuses to start, naming the variable', async () => {
-    const { output, code } = await npmStart({ PORT: String(await freePort()), CORS_ALLOW_ORIGINS: 'https://app.example.com/' });
-    assert.equal(code, 1, output);
+    const refused = await run('npm', ['start'], { cwd: REPO, env: cleanEnv({ PORT: String(await freePort()), CORS_ALLOW_ORIGINS: 'https://app.example.com/' }), timeout: 30_000 }).then(
+      () => assert.fail('npm start started'),
+      (err: unknown) => err as { code: number; stdout: string; stderr: string },
+    );
+    const output = `${refused.stdout}${refused.stderr}`;
+    assert.equal(refused.code, 1, output);
     assert.match(output, /CORS_ALLOW_ORIGINS: "https:\/\/app\.example\.com\/" is not an origin/);
   });
 
   test('the listed origin gets the gateway’s preflight answer, another none', async () => {
-    const port = await freePort();
-    const { output, code } = await npmStart({ PORT: String(port), CORS_ALLOW_ORIGINS: 'https://app.example.com' });
-    assert.equal(code, null, output);
-    assert.match(output, /^ {2}CORS: {5}https:\/\/app\.example\.com \(CORS_ALLOW_ORIGINS\)$/m);
-    const url = `http://127.0.0.1:${port}`;
+    server = await startNpmStart({ CORS_ALLOW_ORIGINS: 'https://app.example.com' });
+    assert.match(server.output(), /^ {2}CORS: {5}https:\/\/app\.example\.com \(CORS_ALLOW_ORIGINS\)$/m);
+    const { url } = server;
     const allowed = await preflight(url, GRPC_PATH, 'https://app.example.com');
     assert.equal(allowed.status, 204);
     assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://app.example.com');
