@@ -31,8 +31,9 @@ export interface AuthorizerTelemetry {
  * The faithful mode: ZITADEL decides, as it does for its own API. A JWT is verified locally first, so a
  * forged, expired or foreign JWT never reaches ZITADEL; an opaque token (ZITADEL's default, and every
  * PAT) goes straight to ZITADEL. ZITADEL is asked with the caller's own token (`zitadel-auth-api.ts`) and
- * its answer is cached per (SHA-256 of the token, organisation asked for) for `cacheSeconds`, never past
- * the JWT's `exp`. A revocation is therefore seen within `cacheSeconds`.
+ * its answer is cached per (SHA-256 of the token, SHA-256 of the Origin, organisation asked for): permits for
+ * `cacheSeconds`, refusals at most `NEGATIVE_CACHE_SECONDS` and apart from permits, never past the JWT's `exp`.
+ * A revocation is therefore seen within `cacheSeconds`.
  */
 export function createZitadelAuthorizer(deps: {
   readonly verifyJwt: VerifyJwt;
