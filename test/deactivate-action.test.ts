@@ -265,6 +265,9 @@ for (const engine of ENGINES) {
         ['{"id":[]}', 'proto: (line 1:7): invalid value for string field id: ['],
         ['{"id":"a","id":"b"}', 'proto: (line 1:11): duplicate field "id"'],
         ['{"id":null,"\\u0069d":"b"}', 'proto: (line 1:12): duplicate field "\\u0069d"'],
+        // Go's json.Decoder reads the first value only: what follows it is never looked at.
+        ['{"id": 5} not json', 'proto: (line 1:8): invalid value for string field id: 5'],
+        ['[] {}', 'proto: syntax error (line 1:1): unexpected token ['],
       ] as const) {
         test(`a body protojson does not decode (${body}) is grpc-gateway's 400 InvalidArgument, without details`, async () => {
           await expectRejected(ACTION, { token: ownerOfA(), body }, 400, undecodable(message));
@@ -293,6 +296,7 @@ for (const engine of ENGINES) {
         ['an empty body', ''],
         ['an object with unknown fields', '{"id":"other","unknown":{"nested":true}}'],
         ['an id of null (protojson leaves the field unset)', '{"id":null}'],
+        ['trailing data after the object (Go\'s json.Decoder reads the first value only)', '{"id":"x"} not json {'],
         ['a __proto__ member (an unknown field, discarded)', '{"__proto__":{"x":1}}'],
         ['an id only inside unknown fields, next to strings with braces and quotes', '{"a":{"id":5},"b":"}\\"{[","c":[{"id":[]}],"id":"x"}'],
       ] as const) {

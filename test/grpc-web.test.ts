@@ -261,6 +261,9 @@ describe('gRPC-web on the wire: -text, trailers-only errors, malformed requests'
     ['a truncated field', Buffer.from([0x0a, 0x10, 0x31]), 'proto: cannot parse invalid wire-format data'],
     ['field number 0', Buffer.from([0x02, 0x00]), 'proto: cannot parse invalid wire-format data'],
     ['id that is not UTF-8', Buffer.from([0x0a, 0x02, 0xc3, 0x28]), 'string field contains invalid UTF-8'],
+    // protobuf-go checks every occurrence of `id` as it reads it, not only the last one kept, and stops there.
+    ['an id that is not UTF-8, then a valid id', Buffer.from([0x0a, 0x02, 0xc3, 0x28, 0x0a, 0x01, 0x31]), 'string field contains invalid UTF-8'],
+    ['an id that is not UTF-8, then a truncated field', Buffer.from([0x0a, 0x02, 0xc3, 0x28, 0x0a, 0x10, 0x31]), 'string field contains invalid UTF-8'],
   ];
   for (const [name, message, reason] of badMessages) {
     for (const [who, headers] of [['with a valid token', () => bearer(ownerOf(ORG_A))], ['without a token', () => ({})]] as const) {

@@ -28,8 +28,11 @@ const JSON_SPACE = /^[ \t\n\r]*/;
 
 /** Throws the error grpc-gateway would answer for this body; returns for a body it accepts (empty included). */
 export function checkJsonRequest(text: string): void {
-  const value = text.replace(JSON_SPACE, '');
-  if (value === '') return; // io.EOF: an empty request message
+  const rest = text.replace(JSON_SPACE, '');
+  if (rest === '') return; // io.EOF: an empty request message
+  // grpc-gateway's JSONPb decoder reads one value with Go's json.Decoder (into a json.RawMessage, then protojson):
+  // whatever follows the first value is never read, so `{} x` decodes as `{}`.
+  const value = rest.slice(0, valueEnd(rest, 0));
   try {
     JSON.parse(value);
   } catch {

@@ -25,22 +25,25 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  */
 export function decodeDeactivateActionRequest(bytes: Uint8Array): { id: string } | { error: string } {
   const reader = new BinaryReader(bytes);
-  let raw: Uint8Array | undefined;
-  try {
-    while (reader.pos < reader.len) {
+  let id = '';
+  // protobuf-go checks each occurrence of the field as it reads it (the last one wins), and stops at the first error.
+  while (reader.pos < reader.len) {
+    let raw: Uint8Array | undefined;
+    try {
       const [fieldNo, wireType] = reader.tag();
       if (fieldNo === 1 && wireType === WireType.LengthDelimited) raw = reader.bytes();
       else reader.skip(wireType, fieldNo);
+    } catch {
+      return { error: INVALID_WIRE_FORMAT };
     }
-  } catch {
-    return { error: INVALID_WIRE_FORMAT };
+    if (raw === undefined) continue;
+    try {
+      id = utf8.decode(raw);
+    } catch {
+      return { error: INVALID_UTF8 };
+    }
   }
-  if (raw === undefined) return { id: '' };
-  try {
-    return { id: utf8.decode(raw) };
-  } catch {
-    return { error: INVALID_UTF8 };
-  }
+  return { id };
 }
 
 /** `DeactivateActionResponse { zitadel.v1.ObjectDetails details = 1; }`. */
