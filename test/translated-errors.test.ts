@@ -183,12 +183,16 @@ describe('zitadel mode: both routes answer in the caller’s language', () => {
     assert.equal(body.user.human.profile.preferredLanguage, 'de');
   });
 
-  test('a user whose preferred language is de: "Action wurde nicht gefunden", whatever Accept-Language says', async () => {
-    await expectOnBothRoutes('331999999999999999', world.zitadel.issueOpaque(DE_USER), { 'accept-language': 'fr' }, 404, zitadelError(5, 'COMMAND-NRmhu', NOT_FOUND.de));
+  test('a legacy (v1) JWT access token of a user whose preferred language is de: German, whatever Accept-Language says', async () => {
+    const v1 = world.zitadel.issueJwt(DE_USER, { v1: true });
+    await expectOnBothRoutes('331999999999999999', v1, { 'accept-language': 'fr' }, 404, zitadelError(5, 'COMMAND-NRmhu', NOT_FOUND.de));
+    await expectOnBothRoutes(await newAction('INACTIVE'), v1, {}, 400, zitadelError(9, 'COMMAND-Dgj92', NOT_ACTIVE.de));
   });
 
-  test('not active, de: "Action ist nicht aktiv"', async () => {
-    await expectOnBothRoutes(await newAction('INACTIVE'), world.zitadel.createPat(DE_USER), {}, 400, zitadelError(9, 'COMMAND-Dgj92', NOT_ACTIVE.de));
+  test('the same user with a v2 JWT, an opaque token or a PAT: no preferred language (ZITADEL keeps none for them), Accept-Language then the default', async () => {
+    await expectOnBothRoutes('331999999999999997', world.zitadel.issueJwt(DE_USER), { 'accept-language': 'fr' }, 404, zitadelError(5, 'COMMAND-NRmhu', NOT_FOUND.fr));
+    await expectOnBothRoutes('331999999999999996', world.zitadel.issueOpaque(DE_USER), { 'accept-language': 'fr' }, 404, zitadelError(5, 'COMMAND-NRmhu', NOT_FOUND.fr));
+    await expectOnBothRoutes(await newAction('INACTIVE'), world.zitadel.createPat(DE_USER), {}, 400, zitadelError(9, 'COMMAND-Dgj92', NOT_ACTIVE.en));
   });
 
   test('no preferred language: Accept-Language "fr-CH;q=0.9, de;q=0.8" → French', async () => {
@@ -204,7 +208,7 @@ describe('zitadel mode: both routes answer in the caller’s language', () => {
   });
 
   test('gRPC-web without an id: "ID fehlt (COMMAND-DAhk5)"', async () => {
-    const token = world.zitadel.createPat(DE_USER);
+    const token = world.zitadel.issueJwt(DE_USER, { v1: true });
     assert.deepEqual(await grpcWebCall(local.baseUrl, '', { authorization: `Bearer ${token}` }), {
       code: 3,
       message: `${ID_MISSING.de} (COMMAND-DAhk5)`,

@@ -17,6 +17,8 @@ export const MAX_CACHED_REFUSALS = 2_000;
  * (no membership, no permission), so a membership granted after a refusal is seen within 5 s.
  */
 export const NEGATIVE_CACHE_SECONDS = 5;
+/** ZITADEL's prefix of the ids of its current (v2) access tokens (`command.IDPrefixV2`). */
+const V2_TOKEN_ID_PREFIX = 'V2_';
 
 /**
  * What the authorizer reports to observability (an adapter outside auth/ turns it into metrics). A hit is a
@@ -51,7 +53,12 @@ export function createZitadelAuthorizer(deps: {
   return {
     async authorize({ authorization, orgHeader, origin }): Promise<Authorization> {
       const token = bearerToken(authorization);
-      const exp = looksLikeJwt(token) ? (await deps.verifyJwt(token)).exp : undefined;
+      const jwt = looksLikeJwt(token) ? await deps.verifyJwt(token) : undefined;
+      const exp = jwt?.exp;
+      // ZITADEL keeps a preferred language only for its legacy (v1) access tokens (`verifyAccessTokenV1` in
+      // internal/authz/repository/eventsourcing/eventstore/token_verifier.go): PATs answer "", v2 tokens (id prefix
+      // `V2_`) and session tokens none. Only a JWT shows which it is; an opaque token is taken as today's kind.
+      const preferredLanguageApplies = typeof jwt?.jti === 'string' && !jwt.jti.startsWith(V2_TOKEN_ID_PREFIX);
       const tokenHash = createHash('sha256').update(token).digest('base64url');
       // ZITADEL's answer depends on the origin too (AUTH-DZG21): a decision for one origin never serves another.
       // Hashed, so that a long forged Origin header cannot make the cache's keys large.
@@ -65,7 +72,7 @@ export function createZitadelAuthorizer(deps: {
             lookup.made = true;
             const started = performance.now();
             try {
-              return decision(await deps.lookup(token, org, origin), org, deps.rolePermissions);
+              return decision(await deps.lookup(token, org, origin), org, deps.rolePermissions, preferredLanguageApplies);
             } catch (err) {
               throw withoutStack(err);
             } finally {
@@ -97,7 +104,7 @@ export function createZitadelAuthorizer(deps: {
  * The organisation is ours (the header, else the user's own), never what ZITADEL was told: if something on the
  * way drops `x-zitadel-orgid`, a membership in another organisation still does not count.
  */
-function decision(answer: ZitadelAnswer, orgHeader: string | undefined, rolePermissions: RolePermissions): Authorization {
+function decision(answer: ZitadelAnswer, orgHeader: string | undefined, rolePermissions: RolePermissions, preferredLanguageApplies: boolean): Authorization {
   const orgId = orgHeader ?? answer.userOrgId;
   const counted = answer.memberships.filter((m) => m.iam || (orgId !== '' && (m.orgId === orgId || m.resourceOwner === orgId)));
   const permissions = new Set<string>();
@@ -111,7 +118,7 @@ function decision(answer: ZitadelAnswer, orgHeader: string | undefined, rolePerm
     orgId,
     permissions,
     noMembership: counted.length === 0,
-    ...(answer.preferredLanguage === undefined ? {} : { preferredLanguage: answer.preferredLanguage }),
+    ...(preferredLanguageApplies && answer.preferredLanguage !== undefined ? { preferredLanguage: answer.preferredLanguage } : {}),
   };
 }
 

@@ -51,6 +51,8 @@ export interface JwtOptions {
   withOrgClaim?: boolean;
   /** Replaces the audience (default: the project, ZITADEL's project, the client id). */
   audience?: string[];
+  /** A legacy (v1) access token, whose id has no `V2_` prefix: the only kind ZITADEL keeps a preferred language for. */
+  v1?: boolean;
 }
 
 export interface DevZitadel {
@@ -237,7 +239,7 @@ export function createDevZitadel(options: DevZitadelOptions): DevZitadel {
     rolesIn: (userId, orgId) =>
       store.read().memberships.filter((m) => m.userId === userId && (m.orgId === undefined || m.orgId === orgId)).flatMap((m) => m.roles),
     usersOf: (orgId) => Object.entries(store.read().users).filter(([, user]) => user.orgId === orgId).map(([id]) => id),
-    issueJwt(userId, { ttlSeconds = HOUR, roles, withOrgClaim = false, audience } = {}) {
+    issueJwt(userId, { ttlSeconds = HOUR, roles, withOrgClaim = false, audience, v1 = false } = {}) {
       const user = userOf(userId);
       const claims: Record<string, unknown> = {};
       if (roles !== undefined) {
@@ -252,7 +254,7 @@ export function createDevZitadel(options: DevZitadelOptions): DevZitadel {
         claims[ORG_DOMAIN_CLAIM] = domainOf(user.orgId);
       }
       const aud = audience ?? defaultAudience();
-      const minted = mintJwt(key, { issuer, subject: userId, audience: aud, clientId: DEV_CLIENT_ID, ttlSeconds, claims });
+      const minted = mintJwt(key, { issuer, subject: userId, audience: aud, clientId: DEV_CLIENT_ID, ttlSeconds, claims, v1 });
       store.update((state) => {
         state.tokens[jwtKey(minted.jti)] = { type: 'jwt', userId, audience: aud, expiresAt: minted.expiresAt, revoked: false, clientId: DEV_CLIENT_ID };
       });

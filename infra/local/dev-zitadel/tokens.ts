@@ -30,6 +30,8 @@ export interface JwtRequest {
   /** Extra claims (roles, organisation) when the token is for the claims mode. */
   readonly claims?: Record<string, unknown>;
   readonly now?: number;
+  /** A legacy (v1) access token: its id has no `V2_` prefix (ZITADEL's `command.IDPrefixV2`). */
+  readonly v1?: boolean;
 }
 
 /**
@@ -38,7 +40,7 @@ export interface JwtRequest {
  */
 export function mintJwt(key: DevSigningKey, request: JwtRequest): { token: string; jti: string; expiresAt: number } {
   const now = Math.floor((request.now ?? Date.now()) / 1000);
-  const jti = `V2_${randomUUID().replaceAll('-', '')}-at_${randomUUID().replaceAll('-', '')}`;
+  const jti = request.v1 === true ? String(BigInt(`0x${randomBytes(7).toString('hex')}`)) : `V2_${randomUUID().replaceAll('-', '')}-at_${randomUUID().replaceAll('-', '')}`;
   const payload = {
     iss: request.issuer,
     sub: request.subject,
