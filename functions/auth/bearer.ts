@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import { Errors } from '../domain/errors.ts';
 import { TokenRejected } from './token-rejected.ts';
 
@@ -35,3 +36,9 @@ export function bearerToken(authorization: string | undefined): string {
  * decides it as it decides any token.
  */
 export const looksLikeJwt = (token: string): boolean => /^[\w-]+=*(?:\.[\w-]*=*){2,}$/.test(token);
+
+/**
+ * The key under which a cache keeps anything about a token (or another caller-chosen text, such as the `Origin`):
+ * its SHA-256, base64url. Never the text itself, so no cache holds a token and no long header makes a key long.
+ */
+export const secretKey = (text: string): string => hash('sha256', text, 'base64url');

@@ -22,6 +22,7 @@ import type { DecomposedJwt } from 'aws-jwt-verify/jwt';
 import type { Jwks } from 'aws-jwt-verify/jwk';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { Errors } from '../domain/errors.ts';
+import { secretKey } from './bearer.ts';
 import { jwtPrecheck } from './jwt-precheck.ts';
 import { TokenRejected } from './token-rejected.ts';
 import { VerifiedTokenCache } from './verified-token-cache.ts';
@@ -223,7 +224,7 @@ export function createJwtVerifier(
 
   const verify: VerifyJwt = async (token) => {
     // A token seen before skips the signature check, inside its own validity window only (verified-token-cache.ts).
-    const key = VerifiedTokenCache.keyOf(token);
+    const key = secretKey(token);
     const cached = verified.get(key);
     if (cached !== undefined) return cached;
     const refused = jwtPrecheck(token, config.issuer);

@@ -1,5 +1,3 @@
-import { hash } from 'node:crypto';
-
 /** Verified tokens kept at once. A token is at most 16 KB (bearer.ts), its payload at most 12 KB: 12 MB at worst. */
 export const MAX_VERIFIED_TOKENS = 1_000;
 
@@ -14,7 +12,7 @@ interface Entry<P> {
 /**
  * JWTs that passed every check (our precheck, aws-jwt-verify's signature and claim checks, our policy checks),
  * so a warm function seeing the same token again skips the signature check. Keyed by the SHA-256 of the whole
- * token, never the token: a copy with any other byte (another signature) is another key and is verified in full.
+ * token (`secretKey` in bearer.ts), never the token: a copy with any other byte (another signature) is another key and is verified in full.
  * An entry is used only inside the token's own validity window (`nbf` to `exp`, without the grace the verifier
  * gives past `exp`: a token in its grace period is verified again), and only while the key set that verified it is
  * current (its max age; the full verification after it starts the refresh). Bounded: the least recently used entry goes
@@ -26,11 +24,6 @@ export class VerifiedTokenCache<P> {
 
   constructor(maxEntries = MAX_VERIFIED_TOKENS) {
     this.#maxEntries = maxEntries;
-  }
-
-  /** The key of a token: its SHA-256, base64url. */
-  static keyOf(token: string): string {
-    return hash('sha256', token, 'base64url');
   }
 
   /** The payload of a token verified earlier and still inside its validity window, or undefined. */

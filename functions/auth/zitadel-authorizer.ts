@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { Authorization, Authorizer } from '../domain/authorization.ts';
 import { Errors, GrpcCode, ZitadelError } from '../domain/errors.ts';
 import { ACTION_WRITE, type RolePermissions } from '../domain/permissions.ts';
-import { bearerToken, looksLikeJwt } from './bearer.ts';
+import { bearerToken, looksLikeJwt, secretKey } from './bearer.ts';
 import { DecisionCache, type Outcome } from './decision-cache.ts';
 import { orgIdCanExist } from './org-header.ts';
 import type { VerifyJwt } from './token-verifier.ts';
@@ -59,10 +58,10 @@ export function createZitadelAuthorizer(deps: {
       // internal/authz/repository/eventsourcing/eventstore/token_verifier.go): PATs answer "", v2 tokens (id prefix
       // `V2_`) and session tokens none. Only a JWT shows which it is; an opaque token is taken as today's kind.
       const preferredLanguageApplies = typeof jwt?.jti === 'string' && !jwt.jti.startsWith(V2_TOKEN_ID_PREFIX);
-      const tokenHash = createHash('sha256').update(token).digest('base64url');
+      const tokenHash = secretKey(token);
       // ZITADEL's answer depends on the origin too (AUTH-DZG21): a decision for one origin never serves another.
       // Hashed, so that a long forged Origin header cannot make the cache's keys large.
-      const originKey = origin === undefined ? '-' : createHash('sha256').update(origin).digest('base64url');
+      const originKey = origin === undefined ? '-' : secretKey(origin);
 
       const decide = async (org: string | undefined): Promise<Authorization> => {
         const lookup = { made: false };
